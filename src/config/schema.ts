@@ -1,0 +1,301 @@
+/**
+ * @module config/schema
+ * The one configuration schema of the library (the `auth` section of a service's config file). Every key
+ * has a default and a description; `docs/CONFIG.md` is generated from this file (`npm run docs:config`) and
+ * a test fails when the two drift. The keys of go-authkit (seed 000) are accepted as they are.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.ts';
+
+/** A duration: `500ms`, `30s`, `1m`, `1h30m`, or a number of milliseconds. Parsed to milliseconds. */
+export const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number().nonnegative()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      if (typeof value === 'number') return value;
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a duration (examples: 500ms, 30s, 1m, 1h)`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const url = () =>
+  z.string().refine((value) => {
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http(s) URL');
+
+const optionalUrl = () => z.union([z.literal(''), url()]).default('');
+
+const maxEntries = (fallback: number) => z.number().int().nonnegative().default(fallback);
+
+export const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+const algorithm = z.enum(JWT_ALGORITHMS);
+
+const tlsFiles = z
+  .object({
+    caCert: z.string().default('').describe('PEM file of the CA that signed the server certificate.'),
+    clientCert: z.string().default('').describe('PEM client certificate for mutual TLS (with clientKey).'),
+    clientKey: z.string().default('').describe('PEM private key of clientCert.'),
+    rejectUnauthorized: z.boolean().default(true).describe('Verify the server certificate. Leave on.'),
+  })
+  .strict();
+
+const tokenSource = (enabled: boolean, name: string, what: string) =>
+  z
+    .object({
+      enabled: z.boolean().default(enabled).describe(`Read the token from ${what}.`),
+      name: z.string().min(1).default(name).describe(`Name of the ${what}.`),
+    })
+    .strict()
+    .prefault({});
+
+const cacheSection = (enabled: boolean, entries: number, ttl: string, what: string) =>
+  z
+    .object({
+      enabled: z.boolean().default(enabled).describe(`Cache ${what}.`),
+      maxEntries: maxEntries(entries).describe('Upper bound on entries (least recently used go first).'),
+      ttl: duration(ttl).describe(`Longest time ${what} stay cached (never past the token's exp).`),
+    })
+    .strict()
+    .prefault({});
+
+export const clientAuthMethods = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'bearer',
+  'client_credentials',
+  'private_key_jwt',
+  'tls_client_auth',
+] as const;
+
+export const authConfigSchema = z
+  .object({
+    errorDomain: z.string().default('tokenguard').describe('`domain` of error bodies (seed 000: MyService).'),
+    realm: z.string().default('').describe('realm of WWW-Authenticate challenges; empty = errorDomain.'),
+    messages: z
+      .object({
+        bearerTokenMissing: z.string().optional(),
+        invalidRequest: z.string().optional(),
+        authenticationFailed: z.string().optional(),
+        authorizationFailed: z.string().optional(),
+        serviceUnavailable: z.string().optional(),
+      })
+      .strict()
+      .prefault({})
+      .describe('Override the message of an error code in response bodies.'),
+    tokenSources: z
+      .object({
+        header: z
+          .object({
+            enabled: z.boolean().default(true).describe('Read the token from a request header.'),
+            name: z
+              .string()
+              .min(1)
+              .default('Authorization')
+              .describe('Header name (Traefik tokenSource.header).'),
+            scheme: z
+              .string()
+              .default('Bearer')
+              .describe('Auth scheme before the token, matched case-insensitively; empty = whole value.'),
+          })
+          .strict()
+          .prefault({}),
+        query: tokenSource(false, 'access_token', 'query parameter (RFC 6750 §2.3)'),
+        cookie: tokenSource(false, 'access_token', 'cookie'),
+        body: tokenSource(false, 'access_token', 'form-encoded body parameter (RFC 6750 §2.2)'),
+      })
+      .strict()
+      .prefault({}),
+    httpClient: z
+      .object({
+        requestTimeout: duration('5s').describe(
+          'Timeout of one call to the IdP (discovery, JWKS, introspection).',
+        ),
+        retries: z
+          .number()
+          .int()
+          .min(0)
+          .max(5)
+          .default(1)
+          .describe('Retries after connect errors, 5xx and 429 (with jittered backoff).'),
+        retryBackoff: duration('100ms').describe('First retry delay; doubles each retry, with jitter.'),
+        connections: z
+          .number()
+          .int()
+          .positive()
+          .default(64)
+          .describe('Keep-alive connections per IdP origin.'),
+      })
+      .strict()
+      .prefault({}),
+    jwt: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Verify JWTs locally when introspection is not used for them.'),
+        trustedIssuers: z
+          .record(z.string(), url())
+          .default({})
+          .describe('Map of `iss` value to issuer URL (for discovery), as go-authkit.'),
+        trustedIssuerUrls: z
+          .array(z.string())
+          .default([])
+          .describe('Trusted issuer URLs; the host may be a glob (`https://*.example.com/idp`).'),
+        jwksUri: z
+          .record(z.string(), url())
+          .default({})
+          .describe('Map of issuer URL to JWKS URL, skipping discovery for that issuer.'),
+        algorithms: z
+          .array(algorithm)
+          .nonempty()
+          .default([...JWT_ALGORITHMS])
+          .describe('Allowed `alg` values.'),
+        requireAudience: z.boolean().default(false).describe('Reject tokens without `aud`.'),
+        expectedAudience: z.array(z.string()).default([]).describe('Accepted `aud` values (globs allowed).'),
+        requireType: z
+          .string()
+          .default('')
+          .describe('Required JOSE `typ` (`at+jwt` enforces RFC 9068); empty = any.'),
+        leeway: duration('0s').describe('Clock skew allowed for exp, nbf and iat.'),
+        claimsCache: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe('Cache verified JWT claims (skips the signature check).'),
+            maxEntries: maxEntries(10_000).describe('Upper bound on cached tokens.'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    jwks: z
+      .object({
+        cache: z
+          .object({
+            updateMinInterval: duration('1m').describe('Cooldown between JWKS re-fetches on an unknown kid.'),
+            ttl: duration('1h').describe('How long a fetched JWKS is used before it is fetched again.'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    introspection: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Introspect tokens (RFC 7662). Implied by endpoint or grpc.endpoint.'),
+        endpoint: optionalUrl().describe('Static introspection endpoint; wins over discovery (seed 000).'),
+        issuer: optionalUrl().describe('Issuer of the static endpoint (its JWKS verifies RFC 9701 answers).'),
+        tokenTypeHint: z
+          .string()
+          .default('')
+          .describe('token_type_hint sent with each request; empty = none.'),
+        accept: z
+          .enum(['json', 'jwt'])
+          .default('json')
+          .describe('`jwt` asks for RFC 9701 signed answers (application/token-introspection+jwt).'),
+        audience: z
+          .string()
+          .default('')
+          .describe('Expected `aud` of RFC 9701 answers; empty = the client id.'),
+        clientAuth: z
+          .object({
+            method: z
+              .enum(clientAuthMethods)
+              .optional()
+              .describe(
+                'How we authenticate to the IdP; default from the keys set (token → bearer, id → basic).',
+              ),
+            clientId: z.string().default(''),
+            clientSecret: z.string().default(''),
+            accessToken: z.string().default('').describe('Static bearer token for the `bearer` method.'),
+            tokenEndpoint: optionalUrl().describe(
+              'Token endpoint for `client_credentials`; default: discovery.',
+            ),
+            privateKey: z.string().default('').describe('PEM file or JWK (JSON) for `private_key_jwt`.'),
+            privateKeyAlg: algorithm.default('RS256'),
+            keyId: z.string().default('').describe('`kid` of privateKey.'),
+          })
+          .strict()
+          .prefault({}),
+        accessTokenScope: z
+          .array(z.string())
+          .default([])
+          .describe('Scopes requested for our own access token (client_credentials).'),
+        tls: tlsFiles.prefault({}).describe('TLS to the introspection endpoint (mTLS: tls_client_auth).'),
+        headers: z.record(z.string(), z.string()).default({}).describe('Extra headers sent with each call.'),
+        params: z
+          .record(z.string(), z.string())
+          .default({})
+          .describe('Extra form parameters sent with each call.'),
+        scopeFilter: z
+          .array(z.object({ rn: z.string().min(1) }).strict())
+          .default([])
+          .describe('Keep only access policies of these resource namespaces (go-authkit scope_filter).'),
+        claimsCache: cacheSection(true, 10_000, '1m', 'active introspection answers'),
+        negativeCache: cacheSection(false, 1_000, '10s', 'inactive answers (off by default: DoS risk)'),
+        endpointDiscoveryCache: cacheSection(true, 1_000, '1h', 'discovered introspection endpoints'),
+        grpc: z
+          .object({
+            endpoint: z
+              .string()
+              .default('')
+              .describe('host:port of a gRPC introspection service; wins over HTTP.'),
+            requestTimeout: duration('5s').describe('Deadline of one gRPC call.'),
+            tls: z
+              .object({
+                enabled: z.boolean().default(false).describe('Use TLS for the gRPC channel.'),
+                caCert: z.string().default(''),
+                clientCert: z.string().default(''),
+                clientKey: z.string().default(''),
+              })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    grpcClient: z
+      .object({
+        requestTimeout: duration('5s').describe('go-authkit key; same as introspection.grpc.requestTimeout.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The `auth` section as written (input) and as used (output, durations in milliseconds). */
+export type AuthConfigInput = z.input<typeof authConfigSchema>;
+export type AuthConfig = z.output<typeof authConfigSchema>;
