@@ -99,11 +99,26 @@ export const authConfigSchema = z
     realm: z.string().default('').describe('realm of WWW-Authenticate challenges; empty = errorDomain.'),
     messages: z
       .object({
-        bearerTokenMissing: z.string().optional(),
-        invalidRequest: z.string().optional(),
-        authenticationFailed: z.string().optional(),
-        authorizationFailed: z.string().optional(),
-        serviceUnavailable: z.string().optional(),
+        bearerTokenMissing: z
+          .string()
+          .optional()
+          .describe('Message of the bearerTokenMissing body: no token (401).'),
+        invalidRequest: z
+          .string()
+          .optional()
+          .describe('Message of the invalidRequest body: malformed request (400).'),
+        authenticationFailed: z
+          .string()
+          .optional()
+          .describe('Message of the authenticationFailed body: bad token (401).'),
+        authorizationFailed: z
+          .string()
+          .optional()
+          .describe('Message of the authorizationFailed body: failed authorization (403).'),
+        serviceUnavailable: z
+          .string()
+          .optional()
+          .describe('Message of the serviceUnavailable body: IdP unavailable (503).'),
       })
       .strict()
       .prefault({})
@@ -236,14 +251,19 @@ export const authConfigSchema = z
               .describe(
                 'How we authenticate to the IdP; default from the keys set (token → bearer, id → basic).',
               ),
-            clientId: z.string().default(''),
-            clientSecret: z.string().default(''),
+            clientId: z.string().default('').describe('Our client id at the IdP.'),
+            clientSecret: z
+              .string()
+              .default('')
+              .describe('Our client secret (basic, post, client_credentials).'),
             accessToken: z.string().default('').describe('Static bearer token for the `bearer` method.'),
             tokenEndpoint: optionalUrl().describe(
               'Token endpoint for `client_credentials`; default: discovery.',
             ),
             privateKey: z.string().default('').describe('PEM file or JWK (JSON) for `private_key_jwt`.'),
-            privateKeyAlg: algorithm.default('RS256'),
+            privateKeyAlg: algorithm
+              .default('RS256')
+              .describe('Signing algorithm of private_key_jwt assertions.'),
             keyId: z.string().default('').describe('`kid` of privateKey.'),
           })
           .strict()
@@ -275,9 +295,12 @@ export const authConfigSchema = z
             tls: z
               .object({
                 enabled: z.boolean().default(false).describe('Use TLS for the gRPC channel.'),
-                caCert: z.string().default(''),
-                clientCert: z.string().default(''),
-                clientKey: z.string().default(''),
+                caCert: z.string().default('').describe('PEM file of the CA of the gRPC server.'),
+                clientCert: z
+                  .string()
+                  .default('')
+                  .describe('PEM client certificate: mTLS when clientKey is set too.'),
+                clientKey: z.string().default('').describe('PEM private key of clientCert.'),
               })
               .strict()
               .prefault({}),

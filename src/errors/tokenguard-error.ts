@@ -50,6 +50,7 @@ export type ErrorReason =
   | 'idp_rejected_our_credentials'
   | 'idp_bad_response'
   | 'discovery_failed'
+  | 'internal_error'
   // authorization
   | 'insufficient_scope'
   | 'access_denied'
@@ -120,12 +121,7 @@ export class TokenguardError extends Error {
   readonly path: string | undefined;
 
   constructor(code: ErrorCode, reason: ErrorReason, options: TokenguardErrorOptions = {}) {
-    super(
-      options.detail ? `${DEFAULT_MESSAGES[code]} (${reason}: ${options.detail})` : DEFAULT_MESSAGES[code],
-      {
-        cause: options.cause,
-      },
-    );
+    super(describe(code, reason, options.detail), { cause: options.cause });
     this.code = code;
     this.reason = reason;
     this.detail = options.detail;
@@ -187,6 +183,11 @@ export class TokenguardError extends Error {
     }
     return headers;
   }
+}
+
+function describe(code: ErrorCode, reason: ErrorReason, detail: string | undefined): string {
+  if (code === 'configInvalid') return `Invalid configuration: ${detail ?? reason}`;
+  return detail ? `${DEFAULT_MESSAGES[code]} (${reason}: ${detail})` : DEFAULT_MESSAGES[code];
 }
 
 /** Quoted-string content (RFC 9110 §5.6.4): escape backslash and double quote, drop control characters. */

@@ -1,0 +1,14 @@
+/** Runs every benchmark scenario in turn, then regenerates docs/BENCHMARKS.md. */
+import { spawnSync } from 'node:child_process';
+
+for (const script of ['cache-hit.ts', 'single-flight.ts', 'http-middleware.ts', 'report.ts']) {
+  console.log(`\n== ${script}`);
+  const run = spawnSync(
+    process.execPath,
+    [new URL(script, import.meta.url).pathname, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}

@@ -1,0 +1,54 @@
+/**
+ * A server for the middleware benchmark, run as a child process: `--framework http|express|fastify`
+ * `--mode plain|auth`. Prints `{"port":…,"token":…}` on stdout once listening. In `auth` mode every request
+ * is authenticated (cache hit after the first) and authorized by role.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import Fastify from 'fastify';
+import { authenticate } from '../../src/adapters/express.ts';
+import { tokenguard } from '../../src/adapters/fastify.ts';
+import { protect } from '../../src/adapters/node-http.ts';
+import { requireRole } from '../../src/authz/roles.ts';
+import { createAuthenticator } from '../../src/pipeline/create-authenticator.ts';
+import { startStubIdp } from '../../test/support/stub-idp.ts';
+
+const { values } = parseArgs({ options: { framework: { type: 'string' }, mode: { type: 'string' } } });
+const idp = await startStubIdp();
+idp.extraClaims.set('svc', { scope: [{ rn: 'my_service', role: 'admin' }] });
+const token = await idp.sign({ sub: 'svc' });
+const auth = createAuthenticator({
+  config: {
+    introspection: { endpoint: `${idp.url}/introspect`, clientAuth: { accessToken: 'introspector' } },
+  },
+});
+const authorize = requireRole({ namespace: 'my_service', role: 'admin' });
+const secured = values.mode === 'auth';
+let port = 0;
+
+if (values.framework === 'express') {
+  const app = express();
+  if (secured) app.use(authenticate(auth, { authorize }));
+  app.get('/', (_req, res) => {
+    res.send('Hello');
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+} else if (values.framework === 'fastify') {
+  const app = Fastify();
+  if (secured) await app.register(tokenguard, { authenticator: auth });
+  app.get('/', { config: { authorize } }, async () => 'Hello');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
+} else {
+  const hello = (_req: unknown, res: { end(body: string): void }) => res.end('Hello');
+  const server = createServer(secured ? protect(auth, hello, { authorize }) : hello);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+}
+process.stdout.write(`${JSON.stringify({ port, token })}\n`);

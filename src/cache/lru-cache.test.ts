@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cacheKey } from './key.ts';
+import { LruCache } from './lru-cache.ts';
+import { SingleFlight } from './single-flight.ts';
+import type { CachedAnswer } from './types.ts';
+
+const answer = (sub: string, expiresAt = Number.MAX_SAFE_INTEGER): CachedAnswer => ({
+  claims: { active: true, sub },
+  active: true,
+  expiresAt,
+});
+
+describe('LruCache', () => {
+  it('evicts the least recently used entry beyond maxEntries and reports it', () => {
+    const events: string[] = [];
+    const cache = new LruCache({
+      maxEntries: 2,
+      name: 'c',
+      events: {
+        hit: () => events.push('hit'),
+        miss: () => events.push('miss'),
+        eviction: () => events.push('evict'),
+      },
+    });
+    cache.set('a', answer('a'), 1000);
+    cache.set('b', answer('b'), 1000);
+    assert.equal(cache.get('a')?.claims.sub, 'a'); // a is now most recent
+    cache.set('c', answer('c'), 1000);
+    assert.equal(cache.get('b'), undefined, 'b was the least recently used');
+    assert.equal(cache.get('a')?.claims.sub, 'a');
+    assert.equal(cache.size, 2);
+    assert.deepEqual(events, ['hit', 'evict', 'miss', 'hit']);
+  });
+
+  it('serves an entry until min(ttl, expiresAt) and not after', () => {
+    let now = 1_000_000;
+    const cache = new LruCache({ maxEntries: 10, now: () => now });
+    cache.set('ttl', answer('x'), 500);
+    cache.set('exp', answer('y', now + 200), 500);
+    now += 199;
+    assert.ok(cache.get('ttl') && cache.get('exp'));
+    now += 1;
+    assert.equal(cache.get('exp'), undefined, 'expiresAt reached');
+    assert.ok(cache.get('ttl'));
+    now += 300;
+    assert.equal(cache.get('ttl'), undefined, 'ttl reached');
+    assert.equal(cache.size, 0, 'dead entries are dropped when met');
+  });
+
+  it('stores nothing when disabled (maxEntries 0) or with a non-positive TTL', () => {
+    const disabled = new LruCache({ maxEntries: 0 });
+    disabled.set('k', answer('k'), 1000);
+    assert.equal(disabled.get('k'), undefined);
+    const cache = new LruCache({ maxEntries: 5 });
+    cache.set('k', answer('k'), 0);
+    assert.equal(cache.size, 0);
+  });
+
+  it('deletes and clears', () => {
+    const cache = new LruCache({ maxEntries: 5 });
+    cache.set('a', answer('a'), 1000);
+    cache.set('b', answer('b'), 1000);
+    cache.delete('a');
+    assert.equal(cache.get('a'), undefined);
+    cache.clear();
+    assert.equal(cache.size, 0);
+  });
+});
+
+describe('cacheKey', () => {
+  it('differs by namespace and by token, and never contains the token', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.payload.signature';
+    const a = cacheKey('https://idp-a/introspect|basic:svc', token);
+    assert.notEqual(a, cacheKey('https://idp-b/introspect|basic:svc', token));
+    assert.notEqual(a, cacheKey('https://idp-a/introspect|basic:svc', `${token}x`));
+    assert.equal(a, cacheKey('https://idp-a/introspect|basic:svc', token));
+    assert.match(a, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(!a.includes('payload'));
+  });
+});
+
+describe('SingleFlight', () => {
+  it('joins concurrent calls for one key and forgets the call once it settles', async () => {
+    const flight = new SingleFlight<number>();
+    let calls = 0;
+    const work = async () => {
+      calls++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return calls;
+    };
+    const results = await Promise.all([
+      flight.run('k', work),
+      flight.run('k', work),
+      flight.run('other', work),
+    ]);
+    assert.equal(calls, 2);
+    assert.equal(results[0], results[1]);
+    assert.equal(flight.size, 0);
+  });
+
+  it('does not keep a failure for later callers', async () => {
+    const flight = new SingleFlight<string>();
+    await assert.rejects(
+      flight.run('k', () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
+    assert.equal(await flight.run('k', async () => 'ok'), 'ok');
+  });
+});

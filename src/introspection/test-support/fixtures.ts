@@ -1,0 +1,57 @@
+/**
+ * @module introspection/test-support/fixtures
+ * What the introspection tests share: parsed configuration with real defaults, an HttpClient that does not
+ * retry (so each request the stub sees is one the code under test decided to send), and the assertion that
+ * a failure is the expected `serviceUnavailable` and leaks no secret.
+ */
+import assert from 'node:assert/strict';
+import { type AuthConfig, type AuthConfigInput, authConfigSchema } from '../../config/schema.ts';
+import { type ErrorReason, TokenguardError } from '../../errors/tokenguard-error.ts';
+import { HttpClient, type HttpClientOptions } from '../../util/http-client.ts';
+
+export type IntrospectionInput = NonNullable<AuthConfigInput['introspection']>;
+
+/** `auth.introspection` as the schema parses it (defaults filled, durations in ms). */
+export function introspectionConfig(input: IntrospectionInput): AuthConfig['introspection'] {
+  return authConfigSchema.parse({ introspection: input }).introspection;
+}
+
+export function testHttpClient(options: HttpClientOptions = {}): HttpClient {
+  return new HttpClient({ retries: 0, timeoutMs: 2000, ...options });
+}
+
+/** A fixed clock the test moves by hand. */
+export class TestClock {
+  ms: number;
+  constructor(ms = Date.UTC(2030, 0, 1)) {
+    this.ms = ms;
+  }
+  readonly now = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/**
+ * Awaits `promise`, expecting it to reject with a 503 `TokenguardError` of `reason`, and checks that no
+ * `secrets` (tokens, client secrets, our access token) appear in its message or detail. Returns it.
+ */
+export async function rejectsUnavailable(
+  promise: Promise<unknown>,
+  reason: ErrorReason,
+  secrets: readonly string[] = [],
+): Promise<TokenguardError> {
+  const error = await promise.then(
+    () => assert.fail(`expected a rejection with ${reason}`),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof TokenguardError, `expected a TokenguardError, got ${String(error)}`);
+  assert.equal(error.reason, reason, error.message);
+  assert.equal(error.code, 'serviceUnavailable');
+  assert.equal(error.httpStatus, 503);
+  for (const secret of secrets) {
+    assert.ok(!error.message.includes(secret), `message leaks a secret: ${error.message}`);
+    assert.ok(!(error.detail ?? '').includes(secret), `detail leaks a secret: ${error.detail}`);
+  }
+  return error;
+}

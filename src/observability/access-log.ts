@@ -1,0 +1,83 @@
+/**
+ * @module observability/access-log
+ * The `response completed in …` line of seed 000, for node:http-style servers (node:http, Express,
+ * anything whose req/res are node's): method, uri, remote address, user agent, status, bytes, duration.
+ * Also assigns the request id (`X-Request-ID`) that adapters and the IdP calls reuse.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './logger.ts';
+import { requestIdOf } from './request-id.ts';
+
+const REQUEST_ID = Symbol('tokenguard.requestId');
+
+type WithId = IncomingMessage & { [REQUEST_ID]?: string };
+
+/** The request's id, assigned once (from `X-Request-ID` or new). */
+export function requestId(request: IncomingMessage): string {
+  const carrier = request as WithId;
+  carrier[REQUEST_ID] ??= requestIdOf(request.headers);
+  return carrier[REQUEST_ID];
+}
+
+/** Starts timing a request; logs one line when the response has been sent. */
+export function logResponse(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
+  const started = process.hrtime.bigint();
+  const id = requestId(request);
+  if (!response.headersSent) response.setHeader('x-request-id', id);
+  const counter = countBodyBytes(response);
+  response.once('finish', () => {
+    const micros = Number((process.hrtime.bigint() - started) / 1000n);
+    const socket = request.socket;
+    const length = Number(request.headers['content-length'] ?? 0);
+    logger.info(
+      {
+        request_id: id,
+        int_request_id: '',
+        trace_id: '',
+        method: request.method,
+        uri: request.url,
+        remote_addr: `${socket.remoteAddress}:${socket.remotePort}`,
+        content_length: Number.isFinite(length) ? length : 0,
+        user_agent: request.headers['user-agent'] ?? '',
+        remote_addr_ip: socket.remoteAddress,
+        remote_addr_port: socket.remotePort,
+        duration_ms: Math.floor(micros / 1000),
+        duration: micros,
+        status: response.statusCode,
+        bytes_sent: counter.bytes,
+      },
+      `response completed in ${(micros / 1e6).toFixed(3)}s`,
+    );
+  });
+}
+
+/** Counts body bytes as they are written (headers excluded, as go-appkit's `bytes_sent`). */
+function countBodyBytes(response: ServerResponse): { bytes: number } {
+  const counter = { bytes: 0 };
+  const length = (chunk: unknown, encoding?: unknown) =>
+    typeof chunk === 'string'
+      ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : ((chunk as Uint8Array | undefined)?.byteLength ?? 0);
+  const write = response.write;
+  const end = response.end;
+  response.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    counter.bytes += length(chunk, rest[0]);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  response.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (chunk !== undefined && typeof chunk !== 'function') counter.bytes += length(chunk, rest[0]);
+    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return counter;
+}
+
+/** Wraps a node:http handler with the access log. */
+export function withAccessLog<Req extends IncomingMessage, Res extends ServerResponse>(
+  logger: Logger,
+  handler: (request: Req, response: Res) => void,
+): (request: Req, response: Res) => void {
+  return (request, response) => {
+    logResponse(logger, request, response);
+    handler(request, response);
+  };
+}

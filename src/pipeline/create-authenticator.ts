@@ -1,0 +1,205 @@
+/**
+ * @module pipeline/create-authenticator
+ * Assembles the pipeline from configuration: HTTP clients, discovery, trusted issuers, JWKS key sets, the
+ * JWT verifier, introspection transports (static or per trusted issuer) and the caches.
+ */
+import type { Registry } from 'prom-client';
+import type { Authorizer } from '../authz/types.ts';
+import { cacheKey } from '../cache/key.ts';
+import { LruCache } from '../cache/lru-cache.ts';
+import type { TokenCache } from '../cache/types.ts';
+import { parseAuthConfig } from '../config/load.ts';
+import type { AuthConfig, AuthConfigInput } from '../config/schema.ts';
+import { DiscoveryClient } from '../discovery/discovery-client.ts';
+import { configInvalid } from '../errors/tokenguard-error.ts';
+import { HttpIntrospectionTransport } from '../introspection/http-transport.ts';
+import { readTlsOptions } from '../introspection/tls.ts';
+import type { IntrospectionTransport } from '../introspection/types.ts';
+import { JwtVerifier } from '../jwt/jwt-verifier.ts';
+import { KeySets } from '../jwt/key-sets.ts';
+import { TrustedIssuers } from '../jwt/trusted-issuers.ts';
+import { type Logger, silentLogger } from '../observability/logger.ts';
+import { createMetrics, type Metrics, noopMetrics } from '../observability/metrics.ts';
+import { createTokenExtractor } from '../token/extract.ts';
+import { HttpClient } from '../util/http-client.ts';
+import { Authenticator } from './authenticator.ts';
+import { createClaimsValidator } from './validate-claims.ts';
+
+export interface AuthenticatorOptions {
+  /** The `auth` section (as written, or as returned by `loadConfig`). */
+  config?: AuthConfigInput | AuthConfig;
+  /** pino logger; default silent. */
+  logger?: Logger;
+  /** Metrics recorder, or a prom-client registry to create them on. */
+  metrics?: Metrics;
+  registry?: Registry;
+  /** Authorization applied to every request unless a route gives its own. */
+  authorize?: Authorizer;
+  /** Replace the in-process caches (a shared Redis cache, for instance). */
+  caches?: { jwt?: TokenCache; introspection?: TokenCache; negative?: TokenCache };
+  /** A custom introspection transport (gRPC): used as the static endpoint, before any HTTP one. */
+  introspectionTransport?: IntrospectionTransport;
+  now?: () => number;
+}
+
+/** A digest of configuration that decides what an answer means, for cache namespaces. */
+function digest(...parts: unknown[]): string {
+  return cacheKey('config', JSON.stringify(parts)).slice(0, 22);
+}
+
+export function createAuthenticator(options: AuthenticatorOptions = {}): Authenticator {
+  const config = parseAuthConfig(options.config ?? {});
+  const logger = options.logger ?? silentLogger;
+  const metrics =
+    options.metrics ?? (options.registry ? createMetrics({ registry: options.registry }) : noopMetrics);
+  const now = options.now ?? Date.now;
+  const { httpClient: httpConfig, introspection: introspectionConfig, jwt: jwtConfig } = config;
+
+  const clientOptions = {
+    timeoutMs: httpConfig.requestTimeout,
+    retries: httpConfig.retries,
+    retryBackoffMs: httpConfig.retryBackoff,
+    connections: httpConfig.connections,
+    metrics,
+  };
+  const http = new HttpClient(clientOptions);
+  const tls = readTlsOptions(introspectionConfig.tls);
+  const introspectionHttp = tls ? new HttpClient({ ...clientOptions, tls }) : http;
+
+  const discovery = new DiscoveryClient({
+    http,
+    ttlMs: introspectionConfig.endpointDiscoveryCache.ttl,
+    maxEntries: introspectionConfig.endpointDiscoveryCache.maxEntries,
+    now,
+  });
+  const issuers = new TrustedIssuers(jwtConfig);
+  const keySets = new KeySets({
+    discovery,
+    http,
+    cooldownMs: config.jwks.cache.updateMinInterval,
+    cacheMaxAgeMs: config.jwks.cache.ttl,
+    jwksUri: jwtConfig.jwksUri,
+    timeoutMs: httpConfig.requestTimeout * (httpConfig.retries + 1),
+  });
+  const getKeySet = (issuerUrl: string) => keySets.get(issuerUrl);
+  const trustedIssuerCount =
+    Object.keys(jwtConfig.trustedIssuers).length + jwtConfig.trustedIssuerUrls.length;
+
+  const introspectionEnabled =
+    introspectionConfig.enabled ||
+    introspectionConfig.endpoint !== '' ||
+    introspectionConfig.issuer !== '' ||
+    introspectionConfig.grpc.endpoint !== '' ||
+    options.introspectionTransport !== undefined;
+  if (introspectionConfig.grpc.endpoint && !options.introspectionTransport) {
+    throw configInvalid(
+      'auth.introspection.grpc.endpoint',
+      'gRPC introspection needs the transport of tokenguard/grpc (pass it as introspectionTransport)',
+    );
+  }
+  if (
+    trustedIssuerCount === 0 &&
+    (jwtConfig.enabled || introspectionEnabled) &&
+    !introspectionConfig.endpoint
+  ) {
+    logger.warn('list of trusted issuers is empty: JWTs cannot be verified or introspected by discovery');
+  }
+
+  const transportDeps = { http: introspectionHttp, metadata: discovery, getKeySet, now };
+  const ownedTransports: IntrospectionTransport[] = [];
+  let staticTransport = options.introspectionTransport;
+  // A static endpoint, or one issuer whose discovery document names it (Kong's `issuer`), serves every token.
+  if (!staticTransport && (introspectionConfig.endpoint || introspectionConfig.issuer)) {
+    staticTransport = new HttpIntrospectionTransport(introspectionConfig, {
+      ...transportDeps,
+      issuerUrl: introspectionConfig.issuer || undefined,
+    });
+    ownedTransports.push(staticTransport);
+  }
+  const issuerTransports = new Map<string, IntrospectionTransport>();
+  const forIssuer = (iss: string): IntrospectionTransport | undefined => {
+    const trusted = issuers.resolve(iss);
+    if (!trusted) return undefined;
+    let transport = issuerTransports.get(trusted.issuerUrl);
+    if (!transport) {
+      transport = new HttpIntrospectionTransport(introspectionConfig, {
+        ...transportDeps,
+        issuerUrl: trusted.issuerUrl,
+      });
+      issuerTransports.set(trusted.issuerUrl, transport);
+      ownedTransports.push(transport);
+    }
+    return transport;
+  };
+
+  const events = metrics;
+  const introspectionCache =
+    options.caches?.introspection ??
+    new LruCache({
+      maxEntries: introspectionConfig.claimsCache.enabled ? introspectionConfig.claimsCache.maxEntries : 0,
+      name: 'introspection_claims',
+      events,
+      now,
+    });
+  const negativeCache = introspectionConfig.negativeCache.enabled
+    ? (options.caches?.negative ??
+      new LruCache({
+        maxEntries: introspectionConfig.negativeCache.maxEntries,
+        name: 'introspection_negative',
+        events,
+        now,
+      }))
+    : undefined;
+  const jwtCache =
+    options.caches?.jwt ??
+    new LruCache({
+      maxEntries: jwtConfig.claimsCache.enabled ? jwtConfig.claimsCache.maxEntries : 0,
+      name: 'jwt_claims',
+      events,
+      now,
+    });
+
+  const verifier = jwtConfig.enabled ? new JwtVerifier(jwtConfig, { issuers, keySets, now }) : undefined;
+  const clientIdentity = [introspectionConfig.clientAuth.method, introspectionConfig.clientAuth.clientId];
+
+  return new Authenticator({
+    config,
+    extractor: createTokenExtractor(config.tokenSources),
+    validateClaims: createClaimsValidator({
+      leewayMs: jwtConfig.leeway,
+      requireAudience: jwtConfig.requireAudience,
+      expectedAudience: jwtConfig.expectedAudience,
+    }),
+    logger,
+    metrics,
+    now,
+    jwt: verifier,
+    jwtCache,
+    jwtNamespace: `jwt|${digest(jwtConfig.trustedIssuers, jwtConfig.trustedIssuerUrls, jwtConfig.jwksUri, jwtConfig.algorithms, jwtConfig.requireType)}`,
+    introspection: introspectionEnabled
+      ? {
+          static: staticTransport,
+          forIssuer: staticTransport ? undefined : forIssuer,
+          discoveryNamespace: `introspection-discovery|${digest(
+            jwtConfig.trustedIssuers,
+            jwtConfig.trustedIssuerUrls,
+            clientIdentity,
+            introspectionConfig.scopeFilter,
+            introspectionConfig.tokenTypeHint,
+            introspectionConfig.accept,
+          )}`,
+          cache: introspectionCache,
+          negativeCache,
+          maxTtlMs: introspectionConfig.claimsCache.ttl,
+          negativeTtlMs: introspectionConfig.negativeCache.ttl,
+          scopeFilter: introspectionConfig.scopeFilter,
+        }
+      : undefined,
+    authorize: options.authorize,
+    async close() {
+      await Promise.allSettled(ownedTransports.map((transport) => transport.close()));
+      await http.close();
+      if (introspectionHttp !== http) await introspectionHttp.close();
+    },
+  });
+}
