@@ -1,85 +1,114 @@
 /**
  * Scenario 2: a service with the middleware on cache hits vs the same service without auth, for node:http,
- * Express and Fastify. Each server runs in its own process; autocannon (in this process) loads them on
- * loopback in alternating rounds; medians and the ratio are reported. Target: ratio ≥ 0.9.
+ * Express and Fastify. Each server runs in its own process pinned to core 0; autocannon (this process) runs
+ * pinned to core 1, as a deployment would have them apart. Rounds alternate no-auth / auth. Reported per
+ * framework: medians of req/s and their ratio, and the server CPU per request (from the server's own
+ * `process.cpuUsage`), whose ratio is the steadier figure on a noisy machine. Target: ratio ≥ 0.9.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { median, rounds, save } from './lib.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 
-async function startServer(
-  framework: string,
-  mode: string,
-): Promise<{ child: ChildProcess; port: number; token: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      new URL('./servers/protected-server.ts', import.meta.url).pathname,
-      '--framework',
-      framework,
-      '--mode',
-      mode,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+function canPin(): boolean {
+  if (process.env.BENCH_PIN === '0' || cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const PINNED = canPin();
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  token: string;
+}
+
+async function startServer(framework: string, mode: string): Promise<Server> {
+  const script = new URL('./servers/protected-server.ts', import.meta.url).pathname;
+  const args = [script, '--framework', framework, '--mode', mode];
+  const child = PINNED
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return { child, ...JSON.parse(line) };
 }
 
-async function load(port: number, token: string) {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/`,
-    connections: 32,
-    pipelining: 1,
-    duration: DURATION_S,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`non-2xx answers: ${result.non2xx}, errors: ${result.errors}`);
-  return { rps: result.requests.average, p99: result.latency.p99 };
+interface Stats {
+  cpuMicros: number;
+  requests: number;
 }
 
+async function stats(child: ChildProcess): Promise<Stats> {
+  child.send('stats');
+  const [message] = await once(child, 'message');
+  return message as Stats;
+}
+
+async function load(server: Server) {
+  const before = await stats(server.child);
+  // Three servers share core 0; only the one under load works, the others sit idle.
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/`,
+    connections: 32,
+    duration: DURATION_S,
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  const after = await stats(server.child);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`non-2xx: ${result.non2xx}, errors: ${result.errors}`);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpuPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, after.requests - before.requests),
+  };
+}
+
+type Sample = Awaited<ReturnType<typeof load>>;
+const MODES = ['plain', 'noop', 'auth'] as const;
 const figures: Record<string, number> = {};
 for (const framework of ['http', 'express', 'fastify']) {
-  const plain = await startServer(framework, 'plain');
-  const secured = await startServer(framework, 'auth');
-  const samples = {
-    plain: [] as number[],
-    auth: [] as number[],
-    plainP99: [] as number[],
-    authP99: [] as number[],
-  };
-  await load(secured.port, secured.token); // warm-up: fills the cache, JIT
-  await load(plain.port, plain.token);
+  const servers = Object.fromEntries(
+    await Promise.all(MODES.map(async (mode) => [mode, await startServer(framework, mode)] as const)),
+  ) as Record<(typeof MODES)[number], Server>;
+  const samples = Object.fromEntries(MODES.map((mode) => [mode, [] as Sample[]])) as Record<string, Sample[]>;
+  for (const mode of MODES) await load(servers[mode]); // warm-up: fills the cache, lets the JIT settle
   for (let round = 0; round < rounds(3); round++) {
-    const a = await load(plain.port, plain.token);
-    const b = await load(secured.port, secured.token);
-    samples.plain.push(a.rps);
-    samples.auth.push(b.rps);
-    samples.plainP99.push(a.p99);
-    samples.authP99.push(b.p99);
+    for (const mode of MODES) samples[mode].push(await load(servers[mode]));
   }
-  plain.child.kill();
-  secured.child.kill();
-  figures[`${framework}: no auth, req/s`] = Math.round(median(samples.plain));
-  figures[`${framework}: auth on cache hit, req/s`] = Math.round(median(samples.auth));
-  figures[`${framework}: ratio auth / no auth`] = Number(
-    (median(samples.auth) / median(samples.plain)).toFixed(3),
+  for (const mode of MODES) servers[mode].child.kill();
+  const of = (mode: string, key: keyof Sample) => median(samples[mode].map((sample) => sample[key]));
+  const round3 = (value: number) => Number(value.toFixed(3));
+  figures[`${framework}: no auth, req/s`] = Math.round(of('plain', 'rps'));
+  figures[`${framework}: auth on cache hit, req/s`] = Math.round(of('auth', 'rps'));
+  figures[`${framework}: ratio of req/s, auth / no auth`] = round3(of('auth', 'rps') / of('plain', 'rps'));
+  figures[`${framework}: server CPU µs/request, no auth`] = round3(of('plain', 'cpuPerRequest'));
+  figures[`${framework}: server CPU µs/request, no-op middleware`] = round3(of('noop', 'cpuPerRequest'));
+  figures[`${framework}: server CPU µs/request, auth`] = round3(of('auth', 'cpuPerRequest'));
+  figures[`${framework}: ratio of CPU cost, no auth / auth`] = round3(
+    of('plain', 'cpuPerRequest') / of('auth', 'cpuPerRequest'),
   );
-  figures[`${framework}: p99 ms, no auth`] = median(samples.plainP99);
-  figures[`${framework}: p99 ms, auth`] = median(samples.authP99);
+  figures[`${framework}: ratio of CPU cost, no-op middleware / auth`] = round3(
+    of('noop', 'cpuPerRequest') / of('auth', 'cpuPerRequest'),
+  );
+  figures[`${framework}: p99 ms, no auth`] = of('plain', 'p99');
+  figures[`${framework}: p99 ms, auth`] = of('auth', 'p99');
 }
 save({
   scenario: 'http-middleware',
   figures,
   notes: [
     'target: ratio ≥ 0.9',
-    `autocannon, 32 connections, ${DURATION_S} s per round, rounds alternate no-auth / auth; server and load generator share the 2 cores`,
+    `autocannon, 32 connections, ${DURATION_S} s per round, rounds alternate no-auth / auth; ` +
+      (PINNED ? 'server pinned to core 0, load generator to core 1' : 'not pinned (taskset missing)'),
   ],
 });

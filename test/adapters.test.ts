@@ -3,9 +3,7 @@
  * the same way (seed 000's bodies and statuses, RFC 6750 challenges, 503 + Retry-After).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -15,11 +13,17 @@ import { protect } from '../src/adapters/node-http.ts';
 import { requireRole } from '../src/authz/roles.ts';
 import type { Authenticator } from '../src/pipeline/authenticator.ts';
 import { createAuthenticator } from '../src/pipeline/create-authenticator.ts';
+import { closeServer, listen } from './support/loopback.ts';
 import { type StubIdp, startStubIdp } from './support/stub-idp.ts';
 
 interface Running {
   url: string;
   close(): Promise<void>;
+}
+
+/** Serves `server` on loopback (127.0.0.1, port 0). */
+async function run(server: Server): Promise<Running> {
+  return { url: await listen(server), close: () => closeServer(server) };
 }
 
 const adminRole = requireRole({ namespace: 'my_service', role: 'admin' });
@@ -33,15 +37,7 @@ const adapters: Record<string, (auth: Authenticator) => Promise<Running>> = {
     const server = createServer((req, res) =>
       req.url?.startsWith('/admin') ? admin(req, res) : hello(req, res),
     );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: async () => {
-        server.closeAllConnections();
-        server.close();
-      },
-    };
+    return run(server);
   },
   async express(auth) {
     const app = express();
@@ -52,15 +48,7 @@ const adapters: Record<string, (auth: Authenticator) => Promise<Running>> = {
     app.all('/', authenticate(auth), (req, res) => {
       res.send(`Hello, ${req.auth?.subject}`);
     });
-    const server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: async () => {
-        server.closeAllConnections();
-        server.close();
-      },
-    };
+    return run(createServer(app));
   },
   async fastify(auth) {
     const app = Fastify();

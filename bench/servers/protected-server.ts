@@ -1,6 +1,6 @@
 /**
  * A server for the middleware benchmark, run as a child process: `--framework http|express|fastify`
- * `--mode plain|auth`. Prints `{"port":…,"token":…}` on stdout once listening. In `auth` mode every request
+ * `--mode plain|noop|auth` (noop: a middleware that does nothing, to show the framework's own cost of one). Prints `{"port":…,"token":…}` on stdout once listening. In `auth` mode every request
  * is authenticated (cache hit after the first) and authorized by role.
  */
 import { once } from 'node:events';
@@ -28,27 +28,44 @@ const auth = createAuthenticator({
 const authorize = requireRole({ namespace: 'my_service', role: 'admin' });
 const secured = values.mode === 'auth';
 let port = 0;
+let requests = 0;
 
 if (values.framework === 'express') {
   const app = express();
   if (secured) app.use(authenticate(auth, { authorize }));
+  if (values.mode === 'noop') app.use((_req, _res, next) => next());
   app.get('/', (_req, res) => {
     res.send('Hello');
   });
   const server = app.listen(0, '127.0.0.1');
+  server.on('request', () => requests++);
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;
 } else if (values.framework === 'fastify') {
   const app = Fastify();
   if (secured) await app.register(tokenguard, { authenticator: auth });
+  if (values.mode === 'noop') app.addHook('preHandler', (_request, _reply, done) => done());
   app.get('/', { config: { authorize } }, async () => 'Hello');
   await app.listen({ port: 0, host: '127.0.0.1' });
+  app.server.on('request', () => requests++);
   port = (app.server.address() as AddressInfo).port;
 } else {
   const hello = (_req: unknown, res: { end(body: string): void }) => res.end('Hello');
-  const server = createServer(secured ? protect(auth, hello, { authorize }) : hello);
+  const noop = (req: unknown, res: { end(body: string): void }) => hello(req, res);
+  const server = createServer(
+    secured ? protect(auth, hello, { authorize }) : values.mode === 'noop' ? noop : hello,
+  );
+  server.on('request', () => requests++);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;
 }
 process.stdout.write(`${JSON.stringify({ port, token })}\n`);
+
+// The parent asks for CPU time and request count between rounds (IPC), to compute server CPU per request.
+process.on('message', () => {
+  const { user, system } = process.cpuUsage();
+  process.send?.({ cpuMicros: user + system, requests });
+});
+// Exit cleanly on signals so `--cpu-prof` can write its profile.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));

@@ -21,18 +21,31 @@ declare global {
 }
 
 export function authenticate(authenticator: Authenticator, options: ProtectOptions = {}): RequestHandler {
+  const fail = (request: Request, response: Response, failure: unknown) => {
+    const { status, headers, body } = errorResponse(
+      authenticator,
+      failure,
+      options.logger,
+      requestId(request),
+    );
+    response.status(status).set(headers).send(body);
+  };
+  const pass = (request: Request, response: Response, next: NextFunction, principal: Principal) => {
+    request.auth = principal;
+    response.locals.auth = principal;
+    next();
+  };
   return (request: Request, response: Response, next: NextFunction) => {
-    const id = requestId(request);
-    authenticator.check(request, { authorize: options.authorize, requestId: id }).then(
-      (principal) => {
-        request.auth = principal;
-        response.locals.auth = principal;
-        next();
-      },
-      (failure: unknown) => {
-        const { status, headers, body } = errorResponse(authenticator, failure, options.logger, id);
-        response.status(status).set(headers).send(body);
-      },
+    let principal: Principal | undefined;
+    try {
+      principal = authenticator.checkCached(request, options);
+    } catch (failure) {
+      return fail(request, response, failure);
+    }
+    if (principal) return pass(request, response, next, principal);
+    authenticator.check(request, { authorize: options.authorize, requestId: requestId(request) }).then(
+      (verified) => pass(request, response, next, verified),
+      (failure: unknown) => fail(request, response, failure),
     );
   };
 }

@@ -1,7 +1,7 @@
 /**
  * @module adapters/node-http
  * node:http adapter: wraps a request handler so it runs only for authenticated (and authorized) requests.
- * The principal is passed as the third argument and is also available through `principalOf(request)`.
+ * The principal is passed to the handler as its third argument.
  *
  * @example
  * const server = http.createServer(protect(auth, (req, res, principal) => res.end(`Hello, ${principal.subject}`)));
@@ -27,13 +27,6 @@ export type ProtectedHandler<Req extends IncomingMessage, Res extends ServerResp
   principal: Principal,
 ) => unknown;
 
-const principals = new WeakMap<IncomingMessage, Principal>();
-
-/** The principal of an authenticated request, or undefined. */
-export function principalOf(request: IncomingMessage): Principal | undefined {
-  return principals.get(request);
-}
-
 export function protect<
   Req extends IncomingMessage = IncomingMessage,
   Res extends ServerResponse = ServerResponse,
@@ -41,19 +34,32 @@ export function protect<
   authenticator: Authenticator,
   handler: ProtectedHandler<Req, Res>,
   options: ProtectOptions = {},
-): (request: Req, response: Res) => Promise<void> {
-  return async (request, response) => {
-    const id = requestId(request);
-    let principal: Principal;
+): (request: Req, response: Res) => void {
+  const fail = (request: Req, response: Res, failure: unknown) => {
+    const { status, headers, body } = errorResponse(
+      authenticator,
+      failure,
+      options.logger,
+      requestId(request),
+    );
+    if (!response.headersSent) response.writeHead(status, headers);
+    response.end(body);
+  };
+  // Errors of the handler itself are the application's: they propagate as they would without us.
+  return (request, response) => {
+    let principal: Principal | undefined;
     try {
-      principal = await authenticator.check(request, { authorize: options.authorize, requestId: id });
+      principal = authenticator.checkCached(request, options);
     } catch (failure) {
-      const { status, headers, body } = errorResponse(authenticator, failure, options.logger, id);
-      if (!response.headersSent) response.writeHead(status, headers);
-      response.end(body);
+      return fail(request, response, failure);
+    }
+    if (principal) {
+      handler(request, response, principal);
       return;
     }
-    principals.set(request, principal);
-    await handler(request, response, principal);
+    authenticator.check(request, { authorize: options.authorize, requestId: requestId(request) }).then(
+      (verified) => handler(request, response, verified),
+      (failure: unknown) => fail(request, response, failure),
+    );
   };
 }

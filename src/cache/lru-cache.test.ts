@@ -33,6 +33,18 @@ describe('LruCache', () => {
     assert.deepEqual(events, ['hit', 'evict', 'miss', 'hit']);
   });
 
+  it('never evicts an entry that keeps being hit, whatever the churn', () => {
+    const cache = new LruCache({ maxEntries: 100 });
+    cache.set('hot', answer('hot'), 1e9);
+    for (let i = 0; i < 10_000; i++) {
+      cache.set(`cold-${i}`, answer('cold'), 1e9);
+      if (i % 40 === 0)
+        assert.equal(cache.get('hot')?.claims.sub, 'hot', `hot entry lost after ${i} inserts`);
+    }
+    assert.equal(cache.size, 100);
+    assert.equal(cache.get('cold-0'), undefined);
+  });
+
   it('serves an entry until min(ttl, expiresAt) and not after', () => {
     let now = 1_000_000;
     const cache = new LruCache({ maxEntries: 10, now: () => now });

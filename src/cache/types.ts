@@ -27,6 +27,8 @@ export interface TokenCache {
   clear(): void | Promise<void>;
   /** Number of entries held in process (for metrics); undefined when unknown. */
   readonly size?: number;
+  /** True when `get` never returns a promise: the pipeline then answers hits without any await. */
+  readonly synchronous?: boolean;
 }
 
 /** Observer of cache events, for metrics (`cache` label = the cache's name). */

@@ -5,24 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { TokenguardError } from '../errors/tokenguard-error.ts';
+import { rejectsWith } from '../../test/support/assertions.ts';
+import { closedPortUrl } from '../../test/support/loopback.ts';
 import { HttpClient } from '../util/http-client.ts';
 import { DiscoveryClient } from './discovery-client.ts';
-import { closedPortUrl, reply, TestServer } from './test-support/test-server.ts';
+import { TestServer } from './test-support/test-server.ts';
 
 const OIDC = '/.well-known/openid-configuration';
-
-/** Asserts that `promise` rejects with a TokenguardError of `code` and `reason`, and returns it. */
-async function rejection(promise: Promise<unknown>, code: string, reason: string): Promise<TokenguardError> {
-  const error = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof TokenguardError, `not a TokenguardError: ${String(error)}`);
-  assert.equal(error.code, code);
-  assert.equal(error.reason, reason);
-  return error;
-}
 
 describe('DiscoveryClient', () => {
   let server: TestServer;
@@ -78,20 +67,20 @@ describe('DiscoveryClient', () => {
   });
 
   it('fails with discovery_failed when neither well-known URL exists', async () => {
-    const error = await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+    const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
     assert.match(error.detail ?? '', /HTTP 404/);
     assert.equal(server.requests.length, 2);
   });
 
   it('rejects a document whose issuer is another issuer (RFC 8414 §3.3)', async () => {
     server.json(OIDC, { issuer: 'https://attacker.example', jwks_uri: 'https://attacker.example/jwks' });
-    const error = await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+    const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
     assert.match(error.detail ?? '', /not the requested issuer/);
   });
 
   it('does not forgive more than one trailing slash in the issuer comparison', async () => {
     server.json(OIDC, { issuer: `${server.url}//` });
-    await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+    await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
   });
 
   for (const [name, body] of [
@@ -101,58 +90,51 @@ describe('DiscoveryClient', () => {
     ['a document without issuer', '{"jwks_uri":"https://idp.example/jwks"}'],
   ] as const) {
     it(`rejects ${name} with discovery_failed`, async () => {
-      server.routes.set(OIDC, (_request, response) => reply(response, 200, body));
-      await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+      server.json(OIDC, body);
+      await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
     });
   }
 
   for (const jwksUri of ['/jwks', 'https:idp.example/jwks', 'file:///etc/passwd', 42]) {
     it(`rejects a jwks_uri that is not an absolute http(s) URL: ${JSON.stringify(jwksUri)}`, async () => {
       server.json(OIDC, { issuer: server.url, jwks_uri: jwksUri });
-      const error = await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+      const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
       assert.match(error.detail ?? '', /jwks_uri/);
     });
   }
 
   it('maps 503 with Retry-After to serviceUnavailable idp_unavailable carrying retryAfter', async () => {
     server.json(OIDC, { error: 'down' }, 503, { 'retry-after': '42' });
-    const error = await rejection(client().get(server.url), 'serviceUnavailable', 'idp_unavailable');
+    const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'idp_unavailable');
     assert.equal(error.retryAfter, 42);
     assert.equal(error.httpStatus, 503);
   });
 
   it('maps 429 with Retry-After to serviceUnavailable idp_throttled carrying retryAfter', async () => {
     server.json(OIDC, { error: 'slow down' }, 429, { 'retry-after': '17' });
-    const error = await rejection(client().get(server.url), 'serviceUnavailable', 'idp_throttled');
+    const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'idp_throttled');
     assert.equal(error.retryAfter, 17);
   });
 
   it('maps another non-200 status to discovery_failed', async () => {
     server.json(OIDC, { error: 'boom' }, 500);
-    const error = await rejection(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
+    const error = await rejectsWith(client().get(server.url), 'serviceUnavailable', 'discovery_failed');
     assert.match(error.detail ?? '', /HTTP 500/);
   });
 
   it('fails with serviceUnavailable discovery_failed when the IdP is down (closed port)', async () => {
     const down = await closedPortUrl();
-    const error = await rejection(client().get(down), 'serviceUnavailable', 'discovery_failed');
+    const error = await rejectsWith(client().get(down), 'serviceUnavailable', 'discovery_failed');
     assert.match(error.detail ?? '', /idp_unreachable/);
   });
 
   it('rejects an issuer URL with a query without any HTTP call', async () => {
-    await rejection(client().get(`${server.url}/?tenant=1`), 'serviceUnavailable', 'discovery_failed');
+    await rejectsWith(client().get(`${server.url}/?tenant=1`), 'serviceUnavailable', 'discovery_failed');
     assert.equal(server.requests.length, 0);
   });
 
   it('makes one HTTP call for 10 concurrent lookups of one issuer (single-flight)', async () => {
-    let release: () => void = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    server.routes.set(OIDC, async (_request, response) => {
-      await released;
-      reply(response, 200, { issuer: server.url });
-    });
+    const release = server.hold(OIDC, { issuer: server.url });
     const discovery = client();
     const lookups = Array.from({ length: 10 }, () => discovery.get(server.url));
     release();
@@ -176,7 +158,7 @@ describe('DiscoveryClient', () => {
   it('does not cache failures: the next lookup after an error fetches again', async () => {
     server.json(OIDC, { error: 'down' }, 503, { 'retry-after': '1' });
     const discovery = client();
-    await rejection(discovery.get(server.url), 'serviceUnavailable', 'idp_unavailable');
+    await rejectsWith(discovery.get(server.url), 'serviceUnavailable', 'idp_unavailable');
     server.json(OIDC, { issuer: server.url });
     assert.equal((await discovery.get(server.url)).issuer, server.url);
     assert.equal(server.hits(OIDC), 2);
@@ -194,20 +176,13 @@ describe('DiscoveryClient', () => {
   });
 
   it('lets one caller stop waiting without failing the others sharing the fetch', async () => {
-    let release: () => void = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    server.routes.set(OIDC, async (_request, response) => {
-      await released;
-      reply(response, 200, { issuer: server.url });
-    });
+    const release = server.hold(OIDC, { issuer: server.url });
     const discovery = client();
     const controller = new AbortController();
     const impatient = discovery.get(server.url, controller.signal);
     const patient = discovery.get(server.url);
     controller.abort();
-    await rejection(impatient, 'serviceUnavailable', 'discovery_failed');
+    await rejectsWith(impatient, 'serviceUnavailable', 'discovery_failed');
     release();
     assert.equal((await patient).issuer, server.url);
     assert.equal(server.hits(OIDC), 1);

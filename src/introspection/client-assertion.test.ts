@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { jwtVerify } from 'jose';
-import type { HttpClient } from '../util/http-client.ts';
+import { sendJson } from '../../test/support/loopback.ts';
 import { ASSERTION_LIFETIME_SECONDS, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.ts';
 import { createClientAuth } from './client-auth.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
@@ -18,17 +18,13 @@ import {
   type IntrospectionInput,
   introspectionConfig,
   TestClock,
-  testHttpClient,
+  useStubIdp,
 } from './test-support/fixtures.ts';
-import { StubMetadataSource } from './test-support/metadata-source.ts';
-import { StubIdp, sendJson } from './test-support/stub-idp.ts';
 
 const TOKEN = 'opaque-token-2';
 
 describe('private_key_jwt', () => {
-  let idp: StubIdp;
-  let http: HttpClient;
-  let metadata: StubMetadataSource;
+  const { idp, http, metadata } = useStubIdp();
   let dir: string;
   let rsaKeyFile: string;
   let rsaPublic: KeyObject;
@@ -37,10 +33,7 @@ describe('private_key_jwt', () => {
   let verified: Array<{ header: Record<string, unknown>; payload: Record<string, unknown> }>;
   const clock = new TestClock(Date.now());
 
-  before(async () => {
-    idp = await new StubIdp().start();
-    http = testHttpClient();
-    metadata = new StubMetadataSource(http);
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tokenguard-pkjwt-'));
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     rsaPublic = rsa.publicKey;
@@ -70,13 +63,10 @@ describe('private_key_jwt', () => {
       }
     };
   });
-  after(async () => {
-    await http.close();
-    await idp.close();
+  after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    idp.requests.length = 0;
     verified = [];
   });
 

@@ -4,13 +4,12 @@
  * RFC 8705 §2), the default method, and the configuration errors raised at startup.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { HttpClient } from '../util/http-client.ts';
+import { before, describe, it } from 'node:test';
+import { sendJson } from '../../test/support/loopback.ts';
 import { createClientAuth, resolveClientAuthMethod } from './client-auth.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
-import { type IntrospectionInput, introspectionConfig, testHttpClient } from './test-support/fixtures.ts';
-import { StubMetadataSource } from './test-support/metadata-source.ts';
-import { type RecordedRequest, StubIdp, sendJson } from './test-support/stub-idp.ts';
+import { type IntrospectionInput, introspectionConfig, useStubIdp } from './test-support/fixtures.ts';
+import type { RecordedRequest } from './test-support/stub-idp.ts';
 
 const TOKEN = 'opaque-token-1';
 
@@ -27,22 +26,10 @@ function decodeBasic(header = ''): [string, string] {
 }
 
 describe('client authentication', () => {
-  let idp: StubIdp;
-  let http: HttpClient;
-  let metadata: StubMetadataSource;
+  const { idp, http, metadata } = useStubIdp();
 
-  before(async () => {
-    idp = await new StubIdp().start();
+  before(() => {
     idp.handler = (_request, response) => sendJson(response, 200, { active: true, sub: 'alice' });
-    http = testHttpClient();
-    metadata = new StubMetadataSource(http);
-  });
-  after(async () => {
-    await http.close();
-    await idp.close();
-  });
-  beforeEach(() => {
-    idp.requests.length = 0;
   });
 
   /** Introspects once with `clientAuth` and returns what the IdP received, and the transport id. */

@@ -5,8 +5,8 @@
  * renewal before expiry, one refresh and retry when the IdP refuses the token, and the cooldown after it.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import type { HttpClient } from '../util/http-client.ts';
+import { beforeEach, describe, it } from 'node:test';
+import { sendJson } from '../../test/support/loopback.ts';
 import { INVALIDATE_COOLDOWN_MS } from './client-credentials.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
 import {
@@ -14,33 +14,19 @@ import {
   introspectionConfig,
   rejectsUnavailable,
   TestClock,
-  testHttpClient,
+  useStubIdp,
 } from './test-support/fixtures.ts';
-import { StubMetadataSource } from './test-support/metadata-source.ts';
-import { StubIdp, sendJson } from './test-support/stub-idp.ts';
 
 const SECRET = 'client-secret-xyz';
 const TOKEN = 'user-token-abc';
 
 describe('client_credentials', () => {
-  let idp: StubIdp;
-  let http: HttpClient;
-  let metadata: StubMetadataSource;
+  const { idp, http, metadata } = useStubIdp();
   /** Tokens the stub currently accepts at the introspection endpoint. */
   let accepted: Set<string>;
   let expiresIn: number | undefined;
 
-  before(async () => {
-    idp = await new StubIdp().start();
-    http = testHttpClient();
-    metadata = new StubMetadataSource(http);
-  });
-  after(async () => {
-    await http.close();
-    await idp.close();
-  });
   beforeEach(() => {
-    idp.requests.length = 0;
     accepted = new Set();
     expiresIn = 3600;
     idp.handler = (request, response) => {

@@ -5,8 +5,8 @@
  * endpoint comes from (static or discovered).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { closedPortUrl, sendJson } from '../../test/support/loopback.ts';
 import { TokenguardError } from '../errors/tokenguard-error.ts';
 import type { HttpClient } from '../util/http-client.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
@@ -16,31 +16,14 @@ import {
   rejectsUnavailable,
   TestClock,
   testHttpClient,
+  useStubIdp,
 } from './test-support/fixtures.ts';
-import { StubMetadataSource } from './test-support/metadata-source.ts';
-import { StubIdp, sendJson } from './test-support/stub-idp.ts';
 
 const TOKEN = 'opaque-token-7f3a9c';
 const SECRET = 's3cr3t-of-the-resource-server';
 
 describe('HttpIntrospectionTransport', () => {
-  let idp: StubIdp;
-  let http: HttpClient;
-  let metadata: StubMetadataSource;
-
-  before(async () => {
-    idp = await new StubIdp().start();
-    http = testHttpClient();
-    metadata = new StubMetadataSource(http);
-  });
-  after(async () => {
-    await http.close();
-    await idp.close();
-  });
-  beforeEach(() => {
-    idp.requests.length = 0;
-    metadata.asked.length = 0;
-  });
+  const { idp, http, metadata } = useStubIdp();
 
   /** A transport of the static endpoint `/introspect`, authenticated with client_secret_basic. */
   function transport(input: IntrospectionInput = {}, deps: { now?: () => number; http?: HttpClient } = {}) {
@@ -241,8 +224,7 @@ describe('HttpIntrospectionTransport', () => {
     });
 
     it('maps a refused connection to idp_unreachable', async () => {
-      const port = await closedPort();
-      const subject = transport({ endpoint: `http://127.0.0.1:${port}/introspect` });
+      const subject = transport({ endpoint: `${await closedPortUrl()}/introspect` });
       await rejectsUnavailable(subject.introspect(TOKEN), 'idp_unreachable', [TOKEN, SECRET]);
     });
 
@@ -328,12 +310,3 @@ describe('HttpIntrospectionTransport', () => {
     );
   });
 });
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

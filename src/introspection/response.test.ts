@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, beforeEach, describe, it } from 'node:test';
 import { createLocalJWKSet, type JWK, SignJWT } from 'jose';
-import type { HttpClient } from '../util/http-client.ts';
+import { sendJson } from '../../test/support/loopback.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
 import { describeUrl, INTROSPECTION_JWT_MEDIA_TYPE, mediaTypeOf } from './response.ts';
 import {
@@ -16,10 +16,8 @@ import {
   introspectionConfig,
   rejectsUnavailable,
   TestClock,
-  testHttpClient,
+  useStubIdp,
 } from './test-support/fixtures.ts';
-import { StubMetadataSource } from './test-support/metadata-source.ts';
-import { StubIdp, sendJson } from './test-support/stub-idp.ts';
 
 const TOKEN = 'opaque-token-4';
 const SECRET = 'rs-secret';
@@ -39,17 +37,12 @@ describe('RFC 9701 signed answers', () => {
   const keySet = createLocalJWKSet({
     keys: [{ ...(idpKey.publicKey.export({ format: 'jwk' }) as JWK), kid: 'idp-1', alg: 'RS256' }],
   });
-  let idp: StubIdp;
-  let http: HttpClient;
-  let metadata: StubMetadataSource;
+  const { idp, http, metadata } = useStubIdp();
   let keySetsAsked: string[];
   /** What the stub signs and sends next. */
   let next: SignedAnswer;
 
-  before(async () => {
-    idp = await new StubIdp().start();
-    http = testHttpClient();
-    metadata = new StubMetadataSource(http);
+  before(() => {
     idp.handler = async (_request, response) => {
       const iat = Math.floor(clock.ms / 1000);
       const jwt = await new SignJWT({
@@ -65,12 +58,7 @@ describe('RFC 9701 signed answers', () => {
       response.end(jwt);
     };
   });
-  after(async () => {
-    await http.close();
-    await idp.close();
-  });
   beforeEach(() => {
-    idp.requests.length = 0;
     keySetsAsked = [];
     next = {};
   });

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sendJson } from '../../test/support/loopback.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
 import { introspectionConfig, rejectsUnavailable, testHttpClient } from './test-support/fixtures.ts';
 import { StubMetadataSource } from './test-support/metadata-source.ts';
 import { createTestPki, type TestPki } from './test-support/pki.ts';
-import { StubIdp, sendJson } from './test-support/stub-idp.ts';
+import { StubIdp } from './test-support/stub-idp.ts';
 import { readTlsOptions } from './tls.ts';
 
 const TOKEN = 'opaque-token-3';

@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { base64url, exportJWK, exportSPKI, SignJWT } from 'jose';
+import { rejectsWith } from '../../test/support/assertions.ts';
+import { closedPortUrl } from '../../test/support/loopback.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
-import { closedPortUrl, TestServer } from '../discovery/test-support/test-server.ts';
+import { TestServer } from '../discovery/test-support/test-server.ts';
 import { TokenguardError } from '../errors/tokenguard-error.ts';
 import { HttpClient } from '../util/http-client.ts';
 import { JwtVerifier, type JwtVerifierConfig } from './jwt-verifier.ts';
@@ -38,17 +40,6 @@ const DEFAULT_CONFIG: JwtVerifierConfig = {
   requireType: '',
   leeway: 0,
 };
-
-async function rejection(promise: Promise<unknown>, code: string, reason: string): Promise<TokenguardError> {
-  const error = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof TokenguardError, `not a TokenguardError: ${String(error)}`);
-  assert.equal(error.code, code, `code of ${error.message}`);
-  assert.equal(error.reason, reason, `reason of ${error.message}`);
-  return error;
-}
 
 function encodeSegment(value: unknown): string {
   return base64url.encode(JSON.stringify(value));
@@ -147,7 +138,7 @@ describe('JwtVerifier', () => {
         const claims = await verifier().verify(await sign(second, { sub: 'no-kid' }, { kid: undefined }));
         assert.equal(claims.sub, 'no-kid');
         const stranger = await makeKey('RS256', 'stranger');
-        await rejection(
+        await rejectsWith(
           verifier().verify(await sign(stranger, {}, { kid: undefined })),
           'authenticationFailed',
           'jwt_signature_invalid',
@@ -160,7 +151,7 @@ describe('JwtVerifier', () => {
 
   describe('time claims (injected clock)', () => {
     it('rejects an expired token with jwt_expired', async () => {
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(keys.RS256, { exp: NOW - 1 })),
         'authenticationFailed',
         'jwt_expired',
@@ -168,7 +159,7 @@ describe('JwtVerifier', () => {
     });
 
     it('rejects a token expiring exactly now (RFC 7519 §4.1.4: on or after exp)', async () => {
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(keys.RS256, { exp: NOW })),
         'authenticationFailed',
         'jwt_expired',
@@ -178,7 +169,7 @@ describe('JwtVerifier', () => {
     it('accepts a slightly expired token within the leeway, and not beyond it', async () => {
       const lenient = verifier({ config: { leeway: 30_000 } });
       assert.equal((await lenient.verify(await sign(keys.RS256, { exp: NOW - 10 }))).exp, NOW - 10);
-      await rejection(
+      await rejectsWith(
         lenient.verify(await sign(keys.RS256, { exp: NOW - 31 })),
         'authenticationFailed',
         'jwt_expired',
@@ -187,15 +178,15 @@ describe('JwtVerifier', () => {
 
     it('rejects a token whose nbf is in the future with jwt_not_yet_valid; the leeway covers skew', async () => {
       const token = await sign(keys.RS256, { nbf: NOW + 60 });
-      await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_not_yet_valid');
+      await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_not_yet_valid');
       assert.equal((await verifier({ config: { leeway: 60_000 } }).verify(token)).nbf, NOW + 60);
     });
 
     it('rejects a token issued in the future with jwt_issued_in_future; the leeway covers skew', async () => {
       const token = await sign(keys.RS256, { iat: NOW + 60 });
-      await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_issued_in_future');
+      await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_issued_in_future');
       assert.equal((await verifier({ config: { leeway: 60_000 } }).verify(token)).iat, NOW + 60);
-      await rejection(
+      await rejectsWith(
         verifier({ config: { leeway: 59_000 } }).verify(token),
         'authenticationFailed',
         'jwt_issued_in_future',
@@ -203,7 +194,7 @@ describe('JwtVerifier', () => {
     });
 
     it('rejects a token without exp with jwt_exp_missing (RFC 9068 §2.2)', async () => {
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(keys.RS256, { exp: undefined })),
         'authenticationFailed',
         'jwt_exp_missing',
@@ -213,7 +204,7 @@ describe('JwtVerifier', () => {
     for (const claim of ['exp', 'nbf', 'iat']) {
       it(`rejects a token whose ${claim} is a numeric string with jwt_claim_invalid`, async () => {
         const value = String(claim === 'exp' ? NOW + 300 : NOW - 10);
-        await rejection(
+        await rejectsWith(
           verifier().verify(await sign(keys.RS256, { [claim]: value })),
           'authenticationFailed',
           'jwt_claim_invalid',
@@ -226,12 +217,12 @@ describe('JwtVerifier', () => {
     it('rejects a token whose payload was tampered with (jwt_signature_invalid)', async () => {
       const [header, , signature] = (await sign(keys.RS256, { sub: 'alice' })).split('.');
       const forged = `${header}.${encodeSegment({ iss: idp.issuer, sub: 'admin', exp: NOW + 300 })}.${signature}`;
-      await rejection(verifier().verify(forged), 'authenticationFailed', 'jwt_signature_invalid');
+      await rejectsWith(verifier().verify(forged), 'authenticationFailed', 'jwt_signature_invalid');
     });
 
     it('rejects a token signed by a key the IdP does not publish under a published kid', async () => {
       const impostor = await makeKey('RS256', keys.RS256.kid);
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(impostor)),
         'authenticationFailed',
         'jwt_signature_invalid',
@@ -260,7 +251,11 @@ describe('JwtVerifier', () => {
       const rotated = await idp.addKey('RS256', 'rsa-too-new');
       try {
         for (let i = 0; i < 3; i++) {
-          await rejection(verify.verify(await sign(rotated)), 'authenticationFailed', 'jwks_no_matching_key');
+          await rejectsWith(
+            verify.verify(await sign(rotated)),
+            'authenticationFailed',
+            'jwks_no_matching_key',
+          );
         }
         assert.equal(idp.jwksHits, 1);
       } finally {
@@ -282,7 +277,7 @@ describe('JwtVerifier', () => {
             jwk: await exportJWK(forger.publicKey),
           },
         );
-        await rejection(verifier().verify(token), 'authenticationFailed', 'jwks_no_matching_key');
+        await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwks_no_matching_key');
         assert.equal(attacker.requests.length, 0);
       } finally {
         await attacker.close();
@@ -293,7 +288,7 @@ describe('JwtVerifier', () => {
   describe('algorithms', () => {
     it('rejects alg none before any key lookup', async () => {
       const token = `${encodeSegment({ alg: 'none', typ: 'JWT' })}.${encodeSegment({ iss: idp.issuer, sub: 'admin', exp: NOW + 300 })}.`;
-      await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_algorithm_not_allowed');
+      await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_algorithm_not_allowed');
       assert.equal(idp.server.requests.length, 0);
     });
 
@@ -305,14 +300,14 @@ describe('JwtVerifier', () => {
           .sign(new TextEncoder().encode(secret));
         // Even a configuration listing HS256 does not let it through.
         const lenient = verifier({ config: { algorithms: ['RS256', 'HS256'] } });
-        await rejection(lenient.verify(token), 'authenticationFailed', 'jwt_algorithm_not_allowed');
+        await rejectsWith(lenient.verify(token), 'authenticationFailed', 'jwt_algorithm_not_allowed');
       }
       assert.equal(idp.server.requests.length, 0, 'no discovery or JWKS fetch for an HS256 token');
     });
 
     it('rejects an asymmetric alg that the configuration does not list', async () => {
       const verify = verifier({ config: { algorithms: ['RS256'] } });
-      await rejection(
+      await rejectsWith(
         verify.verify(await sign(keys.ES256)),
         'authenticationFailed',
         'jwt_algorithm_not_allowed',
@@ -336,18 +331,18 @@ describe('JwtVerifier', () => {
       ['a header without alg', `${encodeSegment({ typ: 'JWT' })}.${encodeSegment({})}.sig`],
     ]) {
       it(`rejects ${what} with jwt_malformed`, async () => {
-        await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_malformed');
+        await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_malformed');
       });
     }
 
     it('rejects a payload that is not JSON with jwt_malformed', async () => {
       const token = `${encodeSegment({ alg: 'RS256', kid: keys.RS256.kid })}.${base64url.encode('[1,2')}.sig`;
-      await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_malformed');
+      await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_malformed');
     });
 
     it('never puts the token in an error detail', async () => {
       const token = await sign(keys.RS256, { exp: NOW - 1 });
-      const error = await rejection(verifier().verify(token), 'authenticationFailed', 'jwt_expired');
+      const error = await rejectsWith(verifier().verify(token), 'authenticationFailed', 'jwt_expired');
       for (const part of token.split('.')) {
         assert.ok(!error.message.includes(part) && !(error.detail ?? '').includes(part));
       }
@@ -356,7 +351,7 @@ describe('JwtVerifier', () => {
 
   describe('issuers', () => {
     it('rejects a token without iss with jwt_issuer_missing', async () => {
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(keys.RS256, { iss: undefined })),
         'authenticationFailed',
         'jwt_issuer_missing',
@@ -364,7 +359,7 @@ describe('JwtVerifier', () => {
     });
 
     it('rejects an untrusted issuer with jwt_issuer_untrusted, fetching nothing', async () => {
-      await rejection(
+      await rejectsWith(
         verifier().verify(await sign(keys.RS256, { iss: 'https://evil.example.com' })),
         'authenticationFailed',
         'jwt_issuer_untrusted',
@@ -381,7 +376,7 @@ describe('JwtVerifier', () => {
         'https://a.example.com:8443/idp',
         'http://a.example.com/idp',
       ]) {
-        await rejection(
+        await rejectsWith(
           verify.verify(await sign(keys.RS256, { iss })),
           'authenticationFailed',
           'jwt_issuer_untrusted',
@@ -392,7 +387,7 @@ describe('JwtVerifier', () => {
     it('answers serviceUnavailable, not 401, when the IdP is down (closed port, discovery)', async () => {
       const down = await closedPortUrl();
       const verify = verifier({ trust: { trustedIssuerUrls: [down] } });
-      const error = await rejection(
+      const error = await rejectsWith(
         verify.verify(await sign(keys.RS256, { iss: down })),
         'serviceUnavailable',
         'discovery_failed',
@@ -403,7 +398,7 @@ describe('JwtVerifier', () => {
     it('answers serviceUnavailable jwks_unavailable when the JWKS endpoint is down', async () => {
       const down = await closedPortUrl();
       const verify = verifier({ trust: { jwksUri: { [idp.issuer]: `${down}/jwks` } } });
-      await rejection(verify.verify(await sign(keys.RS256)), 'serviceUnavailable', 'jwks_unavailable');
+      await rejectsWith(verify.verify(await sign(keys.RS256)), 'serviceUnavailable', 'jwks_unavailable');
     });
   });
 
@@ -419,19 +414,27 @@ describe('JwtVerifier', () => {
       await verify.verify(await sign(keys.RS256, { aud: ['other', 'exact-api'] }));
       await verify.verify(await sign(keys.RS256, { aud: ['other', 'https://eu.my-service.com'] }));
       for (const aud of ['https://api.other.com', ['other', 'exact-api-2'], 'https://my-service.com']) {
-        await rejection(
+        await rejectsWith(
           verify.verify(await sign(keys.RS256, { aud })),
           'authenticationFailed',
           'jwt_audience_invalid',
         );
       }
-      await rejection(verify.verify(await sign(keys.RS256)), 'authenticationFailed', 'jwt_audience_invalid');
+      await rejectsWith(
+        verify.verify(await sign(keys.RS256)),
+        'authenticationFailed',
+        'jwt_audience_invalid',
+      );
     });
 
     it('rejects a token without aud when requireAudience is set', async () => {
       const verify = verifier({ config: { requireAudience: true } });
-      await rejection(verify.verify(await sign(keys.RS256)), 'authenticationFailed', 'jwt_audience_invalid');
-      await rejection(
+      await rejectsWith(
+        verify.verify(await sign(keys.RS256)),
+        'authenticationFailed',
+        'jwt_audience_invalid',
+      );
+      await rejectsWith(
         verify.verify(await sign(keys.RS256, { aud: [] })),
         'authenticationFailed',
         'jwt_audience_invalid',
@@ -440,7 +443,7 @@ describe('JwtVerifier', () => {
     });
 
     it('rejects an aud that is neither a string nor an array of strings', async () => {
-      await rejection(
+      await rejectsWith(
         verifier({ config: { requireAudience: true } }).verify(await sign(keys.RS256, { aud: 42 })),
         'authenticationFailed',
         'jwt_audience_invalid',
@@ -458,12 +461,12 @@ describe('JwtVerifier', () => {
 
     it('rejects another or a missing typ when at+jwt is required (jwt_type_invalid)', async () => {
       const verify = verifier({ config: { requireType: 'at+jwt' } });
-      await rejection(
+      await rejectsWith(
         verify.verify(await sign(keys.RS256, {}, { typ: 'JWT' })),
         'authenticationFailed',
         'jwt_type_invalid',
       );
-      await rejection(verify.verify(await sign(keys.RS256)), 'authenticationFailed', 'jwt_type_invalid');
+      await rejectsWith(verify.verify(await sign(keys.RS256)), 'authenticationFailed', 'jwt_type_invalid');
     });
 
     it('accepts any typ when none is required', async () => {

@@ -7,24 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type CryptoKey, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { rejectsWith } from '../../test/support/assertions.ts';
+import { closedPortUrl } from '../../test/support/loopback.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
-import { closedPortUrl, reply } from '../discovery/test-support/test-server.ts';
-import { TokenguardError } from '../errors/tokenguard-error.ts';
 import { type IdpOperation, noopMetrics } from '../observability/metrics.ts';
 import { HttpClient } from '../util/http-client.ts';
 import { KeySets, type KeySetsOptions } from './key-sets.ts';
 import { DISCOVERY_PATH, JWKS_PATH, type SigningKey, TestIdp } from './test-support/test-idp.ts';
-
-async function rejection(promise: Promise<unknown>, code: string, reason: string): Promise<TokenguardError> {
-  const error = await promise.then(
-    () => assert.fail('expected a rejection'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof TokenguardError, `not a TokenguardError: ${String(error)}`);
-  assert.equal(error.code, code);
-  assert.equal(error.reason, reason);
-  return error;
-}
 
 /** Resolves the key of an RS256 token header naming `kid`, as jwtVerify would. */
 async function lookup(getKey: JWTVerifyGetKey, kid: string): Promise<CryptoKey> {
@@ -145,20 +134,20 @@ describe('KeySets', () => {
 
   it('fails with discovery_failed when the metadata has no jwks_uri', async () => {
     idp.server.json(DISCOVERY_PATH, { issuer: idp.issuer });
-    await rejection(keySets().get(idp.issuer), 'serviceUnavailable', 'discovery_failed');
+    await rejectsWith(keySets().get(idp.issuer), 'serviceUnavailable', 'discovery_failed');
   });
 
   it('maps a JWKS answer of 429 to idp_throttled with the Retry-After', async () => {
     idp.server.json(JWKS_PATH, { error: 'slow down' }, 429, { 'retry-after': '30' });
     const getKey = await keySets().get(idp.issuer);
-    const error = await rejection(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'idp_throttled');
+    const error = await rejectsWith(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'idp_throttled');
     assert.equal(error.retryAfter, 30);
   });
 
   it('maps a JWKS answer of 503 to jwks_unavailable with the Retry-After', async () => {
     idp.server.json(JWKS_PATH, { error: 'down' }, 503, { 'retry-after': '12' });
     const getKey = await keySets().get(idp.issuer);
-    const error = await rejection(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
+    const error = await rejectsWith(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
     assert.equal(error.retryAfter, 12);
   });
 
@@ -167,16 +156,16 @@ describe('KeySets', () => {
     ['not a JWK Set', '{"keys":"nope"}'],
   ] as const) {
     it(`maps a JWKS answer that is ${what} to jwks_unavailable`, async () => {
-      idp.server.routes.set(JWKS_PATH, (_request, response) => reply(response, 200, body));
+      idp.server.json(JWKS_PATH, body);
       const getKey = await keySets().get(idp.issuer);
-      await rejection(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
+      await rejectsWith(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
     });
   }
 
   it('maps an unreachable JWKS endpoint (closed port) to jwks_unavailable', async () => {
     const down = await closedPortUrl();
     const getKey = await keySets().get(idp.issuer, `${down}${JWKS_PATH}`);
-    const error = await rejection(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
+    const error = await rejectsWith(lookup(getKey, 'rsa-1'), 'serviceUnavailable', 'jwks_unavailable');
     assert.match(error.detail ?? '', /idp_unreachable/);
   });
 

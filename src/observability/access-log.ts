@@ -8,21 +8,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.ts';
 import { requestIdOf } from './request-id.ts';
 
-const REQUEST_ID = Symbol('tokenguard.requestId');
+/**
+ * Ids assigned by the access log, so the adapter and the log line share one. A WeakMap rather than a
+ * property on the request: adding properties to node's IncomingMessage changes its hidden class and slows
+ * node's own http code.
+ */
+const assigned = new WeakMap<IncomingMessage, string>();
 
-type WithId = IncomingMessage & { [REQUEST_ID]?: string };
-
-/** The request's id, assigned once (from `X-Request-ID` or new). */
+/** The request's id: the one the access log assigned, else the caller's `X-Request-ID`, else a new one. */
 export function requestId(request: IncomingMessage): string {
-  const carrier = request as WithId;
-  carrier[REQUEST_ID] ??= requestIdOf(request.headers);
-  return carrier[REQUEST_ID];
+  return assigned.get(request) ?? requestIdOf(request.headers);
 }
 
 /** Starts timing a request; logs one line when the response has been sent. */
 export function logResponse(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
   const started = process.hrtime.bigint();
-  const id = requestId(request);
+  const id = requestIdOf(request.headers);
+  assigned.set(request, id);
   if (!response.headersSent) response.setHeader('x-request-id', id);
   const counter = countBodyBytes(response);
   response.once('finish', () => {

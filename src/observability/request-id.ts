@@ -14,8 +14,12 @@ export function requestIdOf(headers: Readonly<Record<string, string | string[] |
   return value !== undefined && SAFE_ID.test(value) ? value : newRequestId();
 }
 
-/** 20 base32hex characters, sortable by time like an xid. */
+/** Random once per process, so ids of two replicas never collide; then a counter, so making one is free. */
+const PROCESS_PREFIX = randomBytes(6).toString('hex');
+let counter = 0;
+
+/** 20 characters: a process prefix and a counter. Unique, not secret: ids are correlation handles only. */
 export function newRequestId(): string {
-  const time = Date.now().toString(32).padStart(9, '0');
-  return time + randomBytes(7).toString('hex').slice(0, 11);
+  counter = (counter + 1) % 0x10000000000;
+  return PROCESS_PREFIX + counter.toString(36).padStart(8, '0');
 }

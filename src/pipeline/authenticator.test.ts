@@ -249,6 +249,28 @@ describe('Authenticator', () => {
       assert.equal(error.reason, 'idp_unreachable');
     });
 
+    it('answers cache hits synchronously through checkCached, with every check re-run', async () => {
+      let now = Date.now();
+      const auth = make(staticConfig(), { now: () => now });
+      const exp = Math.floor(now / 1000) + 60;
+      const request = bearer(await idp.sign({ sub: 'grace', scope: 'read', exp }));
+      assert.equal(auth.checkCached(request), undefined, 'a miss asks for the async path');
+      await auth.check(request);
+      assert.equal(auth.checkCached(request)?.subject, 'grace');
+      assert.throws(
+        () => auth.checkCached(request, { authorize: requireScopes(['write']) }),
+        (error: unknown) => error instanceof TokenguardError && error.code === 'authorizationFailed',
+      );
+      now = exp * 1000 + 1;
+      assert.equal(auth.checkCached(request), undefined, 'the cache drops an entry at its token exp');
+      const expired = await rejection(auth.check(request));
+      assert.equal(expired.code, 'authenticationFailed', 'and the async path refuses the expired claims');
+      assert.throws(
+        () => auth.checkCached({ headers: {} }),
+        (error: unknown) => error instanceof TokenguardError && error.code === 'bearerTokenMissing',
+      );
+    });
+
     it('drops a cached answer on invalidate(token)', async () => {
       const auth = make(staticConfig());
       const token = await idp.sign({ sub: 'frank' });

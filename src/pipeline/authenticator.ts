@@ -69,6 +69,19 @@ interface Route {
   readonly namespace: string;
   readonly cache: TokenCache;
   readonly negativeCache?: TokenCache;
+  /** Both caches answer synchronously: `checkCached` may serve this route. */
+  readonly synchronous: boolean;
+}
+
+function route(
+  method: VerificationMethod,
+  namespace: string,
+  cache: TokenCache,
+  negativeCache?: TokenCache,
+): Route {
+  const synchronous =
+    cache.synchronous === true && (negativeCache === undefined || negativeCache.synchronous === true);
+  return { method, namespace, cache, negativeCache, synchronous };
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
@@ -90,22 +103,19 @@ export class Authenticator {
     this.#parts = parts;
     this.config = parts.config;
     const introspection = parts.introspection;
-    if (parts.jwt) this.#jwtRoute = { method: 'jwt', namespace: parts.jwtNamespace, cache: parts.jwtCache };
+    if (parts.jwt) this.#jwtRoute = route('jwt', parts.jwtNamespace, parts.jwtCache);
     if (introspection?.static) {
-      this.#staticRoute = {
-        method: 'introspection',
-        namespace: `introspection|${introspection.static.id}`,
-        cache: introspection.cache,
-        negativeCache: introspection.negativeCache,
-      };
+      const namespace = `introspection|${introspection.static.id}`;
+      this.#staticRoute = route('introspection', namespace, introspection.cache, introspection.negativeCache);
     }
     if (introspection?.forIssuer) {
-      this.#discoveryRoute = {
-        method: 'introspection',
-        namespace: introspection.discoveryNamespace,
-        cache: introspection.cache,
-        negativeCache: introspection.negativeCache,
-      };
+      const namespace = introspection.discoveryNamespace;
+      this.#discoveryRoute = route(
+        'introspection',
+        namespace,
+        introspection.cache,
+        introspection.negativeCache,
+      );
     }
   }
 
@@ -122,6 +132,24 @@ export class Authenticator {
   /** Authenticates and authorizes a request; resolves with the principal or rejects with a TokenguardError. */
   async check(request: RequestLike, options: CheckOptions = {}): Promise<Principal> {
     const principal = await this.authenticateToken(this.#parts.extractor.extract(request).token, options);
+    this.authorize(principal, options.authorize ?? this.#parts.authorize);
+    return principal;
+  }
+
+  /**
+   * The synchronous fast path of `check`: answers from an in-process cache hit with no promise and no
+   * await, so adapters can run the handler in the same tick. Returns undefined when the answer must be
+   * fetched (cache miss, or an asynchronous cache): then call `check`. Throws exactly as `check` rejects;
+   * claims and authorization are checked as on every path.
+   */
+  checkCached(request: RequestLike, options: CheckOptions = {}): Principal | undefined {
+    const token = this.#parts.extractor.extract(request).token;
+    const route = this.#routeOf(token);
+    if (!route.synchronous) return undefined;
+    const key = cacheKey(route.namespace, token);
+    const answer = (route.cache.get(key) ?? route.negativeCache?.get(key)) as CachedAnswer | undefined;
+    if (answer === undefined) return undefined;
+    const principal = this.#accept(answer, route.method);
     this.authorize(principal, options.authorize ?? this.#parts.authorize);
     return principal;
   }

@@ -5,10 +5,9 @@
  * Tests steer its answers (`idp.answer`) and read what it received (`idp.calls`).
  * (The project's own IdP replaces it in integration tests once it exists.)
  */
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
+import { closeServer, listen, readBody, sendJson } from './loopback.ts';
 
 export interface StubAnswer {
   status: number;
@@ -40,18 +39,6 @@ export interface StubIdp {
   close(): Promise<void>;
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += chunk;
-  return text;
-}
-
 export async function startStubIdp(): Promise<StubIdp> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'stub-key-1', alg: 'RS256', use: 'sig' };
@@ -76,10 +63,7 @@ export async function startStubIdp(): Promise<StubIdp> {
         .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'at+jwt', ...header })
         .sign(privateKey);
     },
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-    },
+    close: () => closeServer(server),
   };
 
   async function introspect(call: IntrospectionCall): Promise<StubAnswer> {
@@ -101,34 +85,32 @@ export async function startStubIdp(): Promise<StubIdp> {
     const path = new URL(request.url ?? '/', base).pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
     if (path === '/.well-known/openid-configuration') {
-      return send(response, 200, {
+      return sendJson(response, 200, {
         issuer: base,
         jwks_uri: `${base}/jwks`,
         introspection_endpoint: `${base}/introspect`,
         token_endpoint: `${base}/token`,
       });
     }
-    if (path === '/jwks') return send(response, 200, { keys: [jwk] });
+    if (path === '/jwks') return sendJson(response, 200, { keys: [jwk] });
     if (path === '/introspect' && request.method === 'POST') {
       const call = { form: new URLSearchParams(await readBody(request)), headers: request.headers };
       calls.push(call);
       const answer = await (idp.answer ?? introspect)(call);
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       if (response.destroyed) return;
-      return send(response, answer.status, answer.body, answer.headers);
+      return sendJson(response, answer.status, answer.body, answer.headers);
     }
     if (path === '/token' && request.method === 'POST') {
       await readBody(request);
-      return send(response, 200, {
+      return sendJson(response, 200, {
         access_token: 'introspector-token',
         token_type: 'Bearer',
         expires_in: 3600,
       });
     }
-    send(response, 404, { error: 'not_found' });
+    sendJson(response, 404, { error: 'not_found' });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listen(server);
   return idp;
 }

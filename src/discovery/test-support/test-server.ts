@@ -4,20 +4,9 @@
  * the test sets per path. Not shipped (see tsconfig.build.json).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen, sendJson } from '../../../test/support/loopback.ts';
 
 export type Route = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
-
-/** Answers `status` with `body` (an object is sent as JSON). */
-export function reply(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
 
 export class TestServer {
   /** Route per request path; a path without one answers 404. */
@@ -28,15 +17,14 @@ export class TestServer {
     const path = request.url ?? '';
     this.requests.push(path);
     const route = this.routes.get(path);
-    if (route === undefined) return reply(response, 404, { error: 'not_found' });
+    if (route === undefined) return sendJson(response, 404, { error: 'not_found' });
     Promise.resolve(route(request, response)).catch((error: unknown) => response.destroy(error as Error));
   });
   #url = '';
 
   static async start(): Promise<TestServer> {
     const server = new TestServer();
-    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve));
-    server.#url = `http://127.0.0.1:${(server.#server.address() as AddressInfo).port}`;
+    server.#url = await listen(server.#server);
     return server;
   }
 
@@ -50,21 +38,25 @@ export class TestServer {
     return this.requests.filter((requested) => requested === path).length;
   }
 
-  /** Answers `path` with a fixed JSON body. */
+  /** Answers `path` with a fixed JSON body (a string is sent as is, to serve broken documents). */
   json(path: string, body: unknown, status = 200, headers: Record<string, string> = {}): void {
-    this.routes.set(path, (_request, response) => reply(response, status, body, headers));
+    this.routes.set(path, (_request, response) => sendJson(response, status, body, headers));
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  /**
+   * Answers `path` with a JSON body, but only once the returned `release` is called: requests received
+   * before are held open (for single-flight and abandonment tests).
+   */
+  hold(path: string, body: unknown): () => void {
+    const { promise: released, resolve: release } = Promise.withResolvers<void>();
+    this.routes.set(path, async (_request, response) => {
+      await released;
+      sendJson(response, 200, body);
+    });
+    return release;
   }
-}
 
-/** A URL on 127.0.0.1 where nothing listens: a port just released by a server of ours. */
-export async function closedPortUrl(): Promise<string> {
-  const server = await TestServer.start();
-  const { url } = server;
-  await server.close();
-  return url;
+  close(): Promise<void> {
+    return closeServer(this.#server);
+  }
 }

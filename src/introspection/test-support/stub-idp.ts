@@ -3,15 +3,16 @@
  * A real IdP stand-in for tests: a node:http (or node:https) server on 127.0.0.1, port 0, that records
  * every request and answers through a handler the test sets. Not shipped (see tsconfig.build.json).
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import {
+  closeServer,
+  type LoopbackServer,
+  listen,
+  readBody,
+  sendJson,
+} from '../../../test/support/loopback.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -27,23 +28,11 @@ export interface RecordedRequest {
 
 export type Handler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
 
-/** Answers `status` with a JSON body. */
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
-
 export class StubIdp {
   readonly requests: RecordedRequest[] = [];
   /** Answers requests; the default one answers 404. */
   handler: Handler = (_request, response) => sendJson(response, 404, { error: 'not_found' });
-  readonly #server: Server;
-  readonly #scheme: 'http' | 'https';
+  readonly #server: LoopbackServer;
   #origin = '';
 
   /** An HTTP stub, or an HTTPS one when TLS server options are given. */
@@ -54,13 +43,10 @@ export class StubIdp {
       });
     };
     this.#server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
-    this.#scheme = tls ? 'https' : 'http';
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    const { port } = this.#server.address() as AddressInfo;
-    this.#origin = `${this.#scheme}://127.0.0.1:${port}`;
+    this.#origin = await listen(this.#server);
     return this;
   }
 
@@ -78,15 +64,12 @@ export class StubIdp {
     return this.requests.filter((request) => request.path === path);
   }
 
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.#server);
   }
 
   async #record(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(request);
     const socket = request.socket as Partial<TLSSocket>;
     const certificate = socket.getPeerCertificate?.();
     const recorded: RecordedRequest = {

@@ -13,6 +13,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
+import { sendJson } from '../../../test/support/loopback.ts';
 import { TestServer } from '../../discovery/test-support/test-server.ts';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -62,8 +63,8 @@ export class TestIdp {
   /** Serves the current keys at `/jwks` (again after a test replaced that route). */
   publishKeys(): void {
     this.server.routes.set(JWKS_PATH, (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/jwk-set+json' });
-      response.end(JSON.stringify({ keys: [...this.keys.values()].map((key) => key.publicJwk) }));
+      const keys = [...this.keys.values()].map((key) => key.publicJwk);
+      sendJson(response, 200, { keys }, { 'content-type': 'application/jwk-set+json' });
     });
   }
 
