@@ -76,7 +76,7 @@ async function load(server: Server) {
 type Sample = Awaited<ReturnType<typeof load>>;
 const MODES = ['plain', 'noop', 'auth'] as const;
 const figures: Record<string, number> = {};
-for (const framework of ['http', 'express', 'fastify']) {
+for (const framework of (process.env.BENCH_FRAMEWORKS ?? 'http,express,fastify').split(',')) {
   const servers = Object.fromEntries(
     await Promise.all(MODES.map(async (mode) => [mode, await startServer(framework, mode)] as const)),
   ) as Record<(typeof MODES)[number], Server>;

@@ -26,6 +26,8 @@ const sections = results.map((result) =>
   ].join('\n'),
 );
 
+const notes = readFileSync(new URL('./NOTES.md', import.meta.url), 'utf8');
+
 writeFileSync(
   new URL('../docs/BENCHMARKS.md', import.meta.url),
   [
@@ -38,6 +40,7 @@ writeFileSync(
     'and report medians. The machine has 2 cores shared by the servers and the load generator (loopback only),',
     'so absolute figures are noisy; ratios are the point.',
     '',
+    notes,
     ...sections,
   ].join('\n'),
 );

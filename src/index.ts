@@ -8,7 +8,7 @@
 export { type ErrorResponse, errorResponse } from './adapters/respond.ts';
 export * from './authz/index.ts';
 export type { Authorizer } from './authz/types.ts';
-export { cacheKey, LruCache, SingleFlight, tokenFingerprint } from './cache/index.ts';
+export { cacheKey, keyPrefix, LruCache, SingleFlight, tokenFingerprint } from './cache/index.ts';
 export type { CachedAnswer, CacheEvents, TokenCache } from './cache/types.ts';
 export { applyScopeFilter, buildPrincipal } from './claims/principal.ts';
 export type {

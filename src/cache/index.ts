@@ -1,5 +1,5 @@
 /** @module cache: bounded LRU with TTL, single-flight, hashed keys. */
-export { cacheKey, tokenFingerprint } from './key.ts';
+export { cacheKey, keyPrefix, tokenFingerprint } from './key.ts';
 export { LruCache, type LruCacheOptions } from './lru-cache.ts';
 export { SingleFlight } from './single-flight.ts';
 export type { CachedAnswer, CacheEvents, TokenCache } from './types.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cacheKey } from './key.ts';
+import { cacheKey, keyPrefix } from './key.ts';
 import { LruCache } from './lru-cache.ts';
 import { SingleFlight } from './single-flight.ts';
 import type { CachedAnswer } from './types.ts';
@@ -83,11 +83,12 @@ describe('LruCache', () => {
 describe('cacheKey', () => {
   it('differs by namespace and by token, and never contains the token', () => {
     const token = 'eyJhbGciOiJSUzI1NiJ9.payload.signature';
-    const a = cacheKey('https://idp-a/introspect|basic:svc', token);
-    assert.notEqual(a, cacheKey('https://idp-b/introspect|basic:svc', token));
-    assert.notEqual(a, cacheKey('https://idp-a/introspect|basic:svc', `${token}x`));
-    assert.equal(a, cacheKey('https://idp-a/introspect|basic:svc', token));
-    assert.match(a, /^[A-Za-z0-9_-]{43}$/);
+    const idpA = keyPrefix('https://idp-a/introspect|basic:svc');
+    const a = cacheKey(idpA, token);
+    assert.notEqual(a, cacheKey(keyPrefix('https://idp-b/introspect|basic:svc'), token));
+    assert.notEqual(a, cacheKey(idpA, `${token}x`));
+    assert.equal(a, cacheKey(keyPrefix('https://idp-a/introspect|basic:svc'), token));
+    assert.match(a, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
     assert.ok(!a.includes('payload'));
   });
 });

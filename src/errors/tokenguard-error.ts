@@ -6,14 +6,33 @@
  * Adapters translate it; nothing else invents errors.
  */
 
-/** Public error codes: these appear in response bodies and are stable. */
+/** Error codes of the authorization server (RFC 6749 §5.2, RFC 7009 §2.2.1), rendered as OAuth bodies. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'unsupported_token_type'
+  | 'access_denied'
+  | 'slow_down'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'server_error';
+
+/**
+ * Public error codes: these appear in response bodies and are stable. The resource-server vocabulary of
+ * seed 000 (camelCase), and the OAuth vocabulary of the IdP (snake_case, RFC 6749 §5.2).
+ */
 export type ErrorCode =
   | 'bearerTokenMissing'
   | 'invalidRequest'
   | 'authenticationFailed'
   | 'authorizationFailed'
   | 'serviceUnavailable'
-  | 'configInvalid';
+  | 'configInvalid'
+  | OAuthErrorCode;
 
 /**
  * Why a request failed, in more detail than the public code. Logged (`error_reason`) and counted in
@@ -55,7 +74,9 @@ export type ErrorReason =
   | 'insufficient_scope'
   | 'access_denied'
   // configuration
-  | 'config_invalid';
+  | 'config_invalid'
+  // the IdP's protocol errors (the code says which)
+  | 'oauth';
 
 /** Default messages; the first four are the wording of seed 000 / go-authkit's examples. */
 export const DEFAULT_MESSAGES: Readonly<Record<ErrorCode, string>> = {
@@ -65,6 +86,18 @@ export const DEFAULT_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   serviceUnavailable: 'Service temporarily unavailable.',
   invalidRequest: 'The request is malformed.',
   configInvalid: 'The configuration is invalid.',
+  invalid_request: 'The request is missing a parameter or is malformed.',
+  invalid_client: 'Client authentication failed.',
+  invalid_grant: 'The grant is invalid, expired or revoked.',
+  unauthorized_client: 'The client may not use this grant type.',
+  unsupported_grant_type: 'The grant type is not supported.',
+  invalid_scope: 'The requested scope is invalid or exceeds what the client may have.',
+  unsupported_token_type: 'The token type is not supported.',
+  access_denied: 'Access denied.',
+  slow_down: 'Too many requests.',
+  not_found: 'Not found.',
+  method_not_allowed: 'Method not allowed.',
+  server_error: 'The server failed to handle the request.',
 };
 
 const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -74,12 +107,25 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   authorizationFailed: 403,
   serviceUnavailable: 503,
   configInvalid: 500,
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  unsupported_token_type: 400,
+  access_denied: 403,
+  slow_down: 429,
+  not_found: 404,
+  method_not_allowed: 405,
+  server_error: 500,
 };
 
 /** gRPC status codes (grpc/status.proto numbers), so that no gRPC package is needed to map them. */
 export const GRPC_STATUS = {
   OK: 0,
   INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   INTERNAL: 13,
@@ -94,6 +140,18 @@ const GRPC_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   authorizationFailed: GRPC_STATUS.PERMISSION_DENIED,
   serviceUnavailable: GRPC_STATUS.UNAVAILABLE,
   configInvalid: GRPC_STATUS.INTERNAL,
+  invalid_request: GRPC_STATUS.INVALID_ARGUMENT,
+  invalid_client: GRPC_STATUS.UNAUTHENTICATED,
+  invalid_grant: GRPC_STATUS.INVALID_ARGUMENT,
+  unauthorized_client: GRPC_STATUS.PERMISSION_DENIED,
+  unsupported_grant_type: GRPC_STATUS.INVALID_ARGUMENT,
+  invalid_scope: GRPC_STATUS.INVALID_ARGUMENT,
+  unsupported_token_type: GRPC_STATUS.INVALID_ARGUMENT,
+  access_denied: GRPC_STATUS.PERMISSION_DENIED,
+  slow_down: GRPC_STATUS.RESOURCE_EXHAUSTED,
+  not_found: GRPC_STATUS.NOT_FOUND,
+  method_not_allowed: GRPC_STATUS.INVALID_ARGUMENT,
+  server_error: GRPC_STATUS.INTERNAL,
 };
 
 export interface TokenguardErrorOptions {
@@ -105,6 +163,10 @@ export interface TokenguardErrorOptions {
   requiredScopes?: readonly string[];
   /** Config key path, for `configInvalid`. */
   path?: string;
+  /** Extra response headers (an IdP's `WWW-Authenticate: Basic …` on invalid_client, RFC 6749 §5.2). */
+  headers?: Record<string, string>;
+  /** HTTP status overriding the code's own (RFC 7662 §2.3: 401 for a bad caller). */
+  status?: number;
   cause?: unknown;
 }
 
@@ -119,6 +181,8 @@ export class TokenguardError extends Error {
   readonly retryAfter: number | undefined;
   readonly requiredScopes: readonly string[] | undefined;
   readonly path: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly #status: number | undefined;
 
   constructor(code: ErrorCode, reason: ErrorReason, options: TokenguardErrorOptions = {}) {
     super(describe(code, reason, options.detail), { cause: options.cause });
@@ -131,10 +195,12 @@ export class TokenguardError extends Error {
         : options.retryAfter;
     this.requiredScopes = options.requiredScopes;
     this.path = options.path;
+    this.headers = options.headers ?? {};
+    this.#status = options.status;
   }
 
   get httpStatus(): number {
-    return HTTP_STATUS[this.code];
+    return this.#status ?? HTTP_STATUS[this.code];
   }
 
   get grpcStatus(): number {
@@ -170,6 +236,14 @@ export class TokenguardError extends Error {
     });
   }
 
+  /** The RFC 6749 §5.2 body of the IdP: `{"error","error_description"}` (the detail, or the default text). */
+  toOAuthBody(): string {
+    return JSON.stringify({
+      error: this.code,
+      error_description: this.detail ?? DEFAULT_MESSAGES[this.code],
+    });
+  }
+
   /** Headers of the error response (challenge, Retry-After, no caching of auth failures). */
   responseHeaders(realm: string): Record<string, string> {
     const headers: Record<string, string> = {
@@ -178,7 +252,7 @@ export class TokenguardError extends Error {
     };
     const challenge = this.challenge(realm);
     if (challenge) headers['www-authenticate'] = challenge;
-    if (this.retryAfter !== undefined && this.code === 'serviceUnavailable') {
+    if (this.retryAfter !== undefined && (this.code === 'serviceUnavailable' || this.code === 'slow_down')) {
       headers['retry-after'] = String(this.retryAfter);
     }
     return headers;
@@ -209,6 +283,13 @@ export const serviceUnavailable = (
   retryAfter?: number,
   cause?: unknown,
 ) => new TokenguardError('serviceUnavailable', reason, { detail, retryAfter, cause });
+
+/** An error of the IdP's protocol (RFC 6749 §5.2); `description` becomes `error_description`. */
+export const oauthError = (
+  code: OAuthErrorCode,
+  description: string,
+  options: Omit<TokenguardErrorOptions, 'detail'> = {},
+) => new TokenguardError(code, 'oauth', { ...options, detail: description });
 
 export const configInvalid = (path: string, detail: string) =>
   new TokenguardError('configInvalid', 'config_invalid', { path, detail: `${path}: ${detail}` });

@@ -10,7 +10,7 @@
  */
 
 import type { Authorizer } from '../authz/types.ts';
-import { cacheKey, tokenFingerprint } from '../cache/key.ts';
+import { cacheKey, keyPrefix, tokenFingerprint } from '../cache/key.ts';
 import { SingleFlight } from '../cache/single-flight.ts';
 import type { CachedAnswer, TokenCache } from '../cache/types.ts';
 import { applyScopeFilter, buildPrincipal } from '../claims/principal.ts';
@@ -66,7 +66,8 @@ export interface PipelineParts {
 
 interface Route {
   readonly method: VerificationMethod;
-  readonly namespace: string;
+  /** `keyPrefix` of the route's namespace. */
+  readonly prefix: string;
   readonly cache: TokenCache;
   readonly negativeCache?: TokenCache;
   /** Both caches answer synchronously: `checkCached` may serve this route. */
@@ -81,7 +82,7 @@ function route(
 ): Route {
   const synchronous =
     cache.synchronous === true && (negativeCache === undefined || negativeCache.synchronous === true);
-  return { method, namespace, cache, negativeCache, synchronous };
+  return { method, prefix: keyPrefix(namespace), cache, negativeCache, synchronous };
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
@@ -146,7 +147,7 @@ export class Authenticator {
     const token = this.#parts.extractor.extract(request).token;
     const route = this.#routeOf(token);
     if (!route.synchronous) return undefined;
-    const key = cacheKey(route.namespace, token);
+    const key = cacheKey(route.prefix, token);
     const answer = (route.cache.get(key) ?? route.negativeCache?.get(key)) as CachedAnswer | undefined;
     if (answer === undefined) return undefined;
     const principal = this.#accept(answer, route.method);
@@ -157,7 +158,7 @@ export class Authenticator {
   /** Verifies one token. Claims are validated on every call; the IdP is asked at most once per key. */
   async authenticateToken(token: string, options: AuthenticateOptions = {}): Promise<Principal> {
     const route = this.#routeOf(token);
-    const key = cacheKey(route.namespace, token);
+    const key = cacheKey(route.prefix, token);
     let answer = route.cache.get(key);
     if (isPromise(answer)) answer = await answer;
     if (answer === undefined && route.negativeCache) {
@@ -193,7 +194,7 @@ export class Authenticator {
     const routes = [this.#jwtRoute, this.#staticRoute, this.#discoveryRoute];
     for (const route of routes) {
       if (!route) continue;
-      const key = cacheKey(route.namespace, token);
+      const key = cacheKey(route.prefix, token);
       await route.cache.delete(key);
       await route.negativeCache?.delete(key);
     }

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Authorizer } from '../authz/types.ts';
-import { cacheKey } from '../cache/key.ts';
+import { keyPrefix } from '../cache/key.ts';
 import { LruCache } from '../cache/lru-cache.ts';
 import type { TokenCache } from '../cache/types.ts';
 import { parseAuthConfig } from '../config/load.ts';
@@ -44,7 +44,7 @@ export interface AuthenticatorOptions {
 
 /** A digest of configuration that decides what an answer means, for cache namespaces. */
 function digest(...parts: unknown[]): string {
-  return cacheKey('config', JSON.stringify(parts)).slice(0, 22);
+  return keyPrefix(JSON.stringify(parts));
 }
 
 export function createAuthenticator(options: AuthenticatorOptions = {}): Authenticator {

@@ -1,0 +1,71 @@
+/**
+ * @module idp/secrets
+ * Making and checking secrets. Opaque tokens and generated client secrets carry 256 bits of randomness, so
+ * a salted SHA-256 digest is enough to store them (fast: a token request must not cost a KDF run). User
+ * passwords are low-entropy: scrypt, a memory-hard KDF. Every comparison runs in constant time.
+ */
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+/** 256 bits of randomness, base64url (43 characters): opaque tokens, refresh tokens, client secrets. */
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Storage key of an opaque token: its SHA-256, so a leaked database leaks no usable token. */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+function equal(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `sha256:<salt>:<digest>` of a client secret. */
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16).toString('base64url');
+  return `sha256:${salt}:${createHash('sha256').update(`${salt}:${secret}`).digest('base64url')}`;
+}
+
+export function verifySecret(secret: string, stored: string | undefined): boolean {
+  const [scheme, salt, digest] = (stored ?? '').split(':');
+  // Compare against a dummy when there is no usable record, so timing does not tell "unknown client".
+  const expected = Buffer.from(scheme === 'sha256' && digest ? digest : 'x'.repeat(43), 'base64url');
+  const actual = createHash('sha256')
+    .update(`${salt ?? ''}:${secret}`)
+    .digest();
+  return equal(actual, expected) && scheme === 'sha256';
+}
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+/** `scrypt:<N>:<r>:<p>:<salt>:<digest>` of a user password. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const { N, r, p, keylen } = SCRYPT;
+  const digest = await scrypt(password, salt, keylen, { N, r, p, maxmem: 64 * 1024 * 1024 });
+  return `scrypt:${N}:${r}:${p}:${salt.toString('base64url')}:${digest.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const parts = (stored ?? '').split(':');
+  const valid = parts.length === 6 && parts[0] === 'scrypt';
+  const [N, r, p] = valid ? parts.slice(1, 4).map(Number) : [SCRYPT.N, SCRYPT.r, SCRYPT.p];
+  const salt = Buffer.from(valid ? parts[4] : 'c2FsdA', 'base64url');
+  const expected = Buffer.from(valid ? parts[5] : 'A'.repeat(43), 'base64url');
+  // Derive even for an unknown user, so the answer takes as long either way.
+  const actual = await scrypt(password, salt, expected.length || SCRYPT.keylen, {
+    N,
+    r,
+    p,
+    maxmem: 64 * 1024 * 1024,
+  });
+  return valid && equal(actual, expected);
+}
