@@ -52,7 +52,11 @@ export interface IdpStore {
      * `replayed` is true when it had been consumed or revoked before: nothing changes and the caller
      * treats it as a stolen token. Undefined when unknown.
      */
-    consume(tenant: string, id: string, at: number): Promise<{ token: StoredToken; replayed: boolean } | undefined>;
+    consume(
+      tenant: string,
+      id: string,
+      at: number,
+    ): Promise<{ token: StoredToken; replayed: boolean } | undefined>;
     list(tenant: string, query: TokenQuery): Promise<StoredToken[]>;
     /** Deletes tokens expired before `before` (epoch seconds); returns how many. */
     purgeExpired(before: number): Promise<number>;
