@@ -20,6 +20,16 @@ export function requestId(request: IncomingMessage): string {
   return assigned.get(request) ?? requestIdOf(request.headers);
 }
 
+/** Query parameters whose values never reach a log line (RFC 6750 §5.3: tokens in URLs end up in logs). */
+const SECRET_PARAMS =
+  /([?&](?:access_token|token|refresh_token|id_token|client_secret|code|assertion|client_assertion|password)=)[^&#]*/gi;
+
+/** The request target with the values of secret-bearing query parameters replaced. */
+export function redactUri(uri: string | undefined): string {
+  if (!uri) return '';
+  return uri.includes('?') ? uri.replace(SECRET_PARAMS, '$1[redacted]') : uri;
+}
+
 /** Starts timing a request; logs one line when the response has been sent. */
 export function logResponse(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
   const started = process.hrtime.bigint();
@@ -37,7 +47,7 @@ export function logResponse(logger: Logger, request: IncomingMessage, response: 
         int_request_id: '',
         trace_id: '',
         method: request.method,
-        uri: request.url,
+        uri: redactUri(request.url),
         remote_addr: `${socket.remoteAddress}:${socket.remotePort}`,
         content_length: Number.isFinite(length) ? length : 0,
         user_agent: request.headers['user-agent'] ?? '',
