@@ -5,25 +5,14 @@
  * framework: medians of req/s and their ratio, and the server CPU per request (from the server's own
  * `process.cpuUsage`), whose ratio is the steadier figure on a noisy machine. Target: ratio ≥ 0.9.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { median, rounds, save } from './lib.ts';
+import { firstJsonLine, median, pinSelf, rounds, save, spawnPinned } from './lib.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 
-function canPin(): boolean {
-  if (process.env.BENCH_PIN === '0' || cpus().length < 2) return false;
-  try {
-    execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const PINNED = canPin();
+const PINNED = pinSelf();
 
 interface Server {
   child: ChildProcess;
@@ -33,14 +22,8 @@ interface Server {
 
 async function startServer(framework: string, mode: string): Promise<Server> {
   const script = new URL('./servers/protected-server.ts', import.meta.url).pathname;
-  const args = [script, '--framework', framework, '--mode', mode];
-  const child = PINNED
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return { child, ...JSON.parse(line) };
+  const child = spawnPinned(PINNED, script, ['--framework', framework, '--mode', mode], true);
+  return { child, ...(await firstJsonLine<{ port: number; token: string }>(child)) };
 }
 
 interface Stats {

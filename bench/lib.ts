@@ -2,8 +2,10 @@
  * @module bench/lib
  * Shared helpers of the benchmarks: machine facts, medians, alternating A/B rounds, result files.
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
 
 export interface Result {
   scenario: string;
@@ -37,4 +39,40 @@ export function save(result: Omit<Result, 'machine' | 'date'>): Result {
 export function rounds(fallback: number): number {
   const index = process.argv.indexOf('--rounds');
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/**
+ * Pins every thread of this process (V8's and libuv's too: `-a`) to core 1, so the load generator and the
+ * servers under test (spawned with `spawnPinned`) stay apart. False with fewer than two cores, no taskset,
+ * or `BENCH_PIN=0`; the figures then say so.
+ */
+export function pinSelf(): boolean {
+  if (process.env.BENCH_PIN === '0' || cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a Node script on core 0 when pinned (its stdout piped, optionally an IPC channel). */
+export function spawnPinned(pinned: boolean, script: string, args: string[] = [], ipc = false): ChildProcess {
+  const stdio: ('ignore' | 'pipe' | 'inherit' | 'ipc')[] = [
+    'ignore',
+    'pipe',
+    'inherit',
+    ...(ipc ? ['ipc' as const] : []),
+  ];
+  return pinned
+    ? spawn('taskset', ['-c', '0', process.execPath, script, ...args], { stdio })
+    : spawn(process.execPath, [script, ...args], { stdio });
+}
+
+/** The first line of a child's stdout that parses as a JSON object (servers print notices before it). */
+export async function firstJsonLine<T>(child: ChildProcess): Promise<T> {
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (line.startsWith('{')) return JSON.parse(line) as T;
+  }
+  throw new Error('the server exited before it printed its address');
 }

@@ -1,7 +1,14 @@
 /** Runs every benchmark scenario in turn, then regenerates docs/BENCHMARKS.md. */
 import { spawnSync } from 'node:child_process';
 
-for (const script of ['cache-hit.ts', 'single-flight.ts', 'http-middleware.ts', 'report.ts']) {
+for (const script of [
+  'cache-hit.ts',
+  'single-flight.ts',
+  'http-middleware.ts',
+  'idp.ts',
+  'grpc-vs-http.ts',
+  'report.ts',
+]) {
   console.log(`\n== ${script}`);
   const run = spawnSync(
     process.execPath,

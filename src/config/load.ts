@@ -53,8 +53,11 @@ export function readConfigFile(file: string): Json {
   return document;
 }
 
-/** Formats the schema's issues as `auth.a.b: message; …`, first issue as the error's path. */
-function rejection(issues: readonly z.core.$ZodIssue[], prefix: string) {
+/**
+ * Formats a schema's issues as `<prefix>.a.b: message; …`, first issue as the error's path. Shared by every
+ * config section (the library's `auth`, the IdP's `idp`), so all name the failing key the same way.
+ */
+export function configRejection(issues: readonly z.core.$ZodIssue[], prefix: string) {
   const lines = issues.map((issue) => {
     const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
     const path = [prefix, ...issue.path.map(String)].join('.');
@@ -71,7 +74,7 @@ function rejection(issues: readonly z.core.$ZodIssue[], prefix: string) {
 /** Validates an `auth` section object, filling defaults. */
 export function parseAuthConfig(raw: unknown, prefix = 'auth'): AuthConfig {
   const result = authConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw rejection(result.error.issues, prefix);
+  if (!result.success) throw configRejection(result.error.issues, prefix);
   return result.data;
 }
 
@@ -84,7 +87,7 @@ function leafPaths(value: Json, path: string[] = [], out: string[][] = []): stri
   return out;
 }
 
-const ENV_PATHS = leafPaths(authConfigSchema.parse({}) as unknown as Json);
+const AUTH_DEFAULTS = authConfigSchema.parse({}) as unknown as Json;
 
 function envValue(text: string, sample: unknown): unknown {
   if (typeof sample === 'boolean')
@@ -108,16 +111,19 @@ function envValue(text: string, sample: unknown): unknown {
   return text;
 }
 
-/** Overlays `<PREFIX>_<SECTION>_<PATH>` variables onto a raw section. */
+/**
+ * Overlays `<PREFIX>_<SECTION>_<PATH>` variables onto a raw section. The variable names and value types come
+ * from `defaults`, the section's fully defaulted config (the library's `auth` section unless given).
+ */
 export function applyEnv(
   raw: Json,
   env: Record<string, string | undefined>,
   prefix: string,
   section: string,
+  defaults: Json = AUTH_DEFAULTS,
 ): Json {
-  const defaults = authConfigSchema.parse({}) as unknown as Json;
   const result = structuredClone(raw);
-  for (const path of ENV_PATHS) {
+  for (const path of leafPaths(defaults)) {
     const name = [prefix, section, ...path].join('_').toUpperCase();
     const text = env[name];
     if (text === undefined) continue;

@@ -48,10 +48,19 @@ function rows(schema: JsonSchema, path: string, out: string[]): void {
   out.push(`| \`${path}\` | ${typeOf(schema)} | ${fallback} | ${description} |`);
 }
 
-export function renderConfigReference(): string {
-  const schema = z.toJSONSchema(authConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * One Markdown table row (`| key | type | default | description |`) per leaf key of a zod object schema,
+ * keys prefixed with `root`. Shared by every config section's reference (the library's `auth`, the IdP's
+ * `idp`).
+ */
+export function referenceRows(schema: z.ZodType, root: string): string[] {
   const lines: string[] = [];
-  rows(schema, 'auth', lines);
+  rows(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, root, lines);
+  return lines;
+}
+
+export function renderConfigReference(): string {
+  const lines = referenceRows(authConfigSchema, 'auth');
   return [
     '# Configuration reference',
     '',

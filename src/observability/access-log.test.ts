@@ -13,6 +13,8 @@ it('redacts secret-bearing query parameters from logged URIs', () => {
   assert.equal(redactUri('/a?client_secret=s&code=c'), '/a?client_secret=[redacted]&code=[redacted]');
   assert.equal(redactUri('/plain'), '/plain');
   assert.equal(redactUri('/a?tokenizer=1'), '/a?tokenizer=1');
+  assert.equal(redactUri('/a?%74oken=t&access%5Ftoken=u'), '/a?%74oken=[redacted]&access%5Ftoken=[redacted]');
+  assert.equal(redactUri('/a?client%5Fsecret=s&%zz=v'), '/a?client%5Fsecret=[redacted]&%zz=[redacted]');
 });
 
 it("writes seed 000's `response completed` line with the request's fields and no token", async () => {

@@ -21,13 +21,43 @@ export function requestId(request: IncomingMessage): string {
 }
 
 /** Query parameters whose values never reach a log line (RFC 6750 §5.3: tokens in URLs end up in logs). */
-const SECRET_PARAMS =
-  /([?&](?:access_token|token|refresh_token|id_token|client_secret|code|assertion|client_assertion|password)=)[^&#]*/gi;
+const SECRET_PARAMS = new Set([
+  'access_token',
+  'token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'code',
+  'assertion',
+  'client_assertion',
+  'password',
+]);
 
-/** The request target with the values of secret-bearing query parameters replaced. */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    // A name that does not decode cannot be judged: treat it as secret.
+    return 'token';
+  }
+}
+
+/** The request target with the values of secret-bearing query parameters replaced (names compared decoded). */
 export function redactUri(uri: string | undefined): string {
   if (!uri) return '';
-  return uri.includes('?') ? uri.replace(SECRET_PARAMS, '$1[redacted]') : uri;
+  const start = uri.indexOf('?');
+  if (start < 0) return uri;
+  const hash = uri.indexOf('#', start);
+  const end = hash < 0 ? uri.length : hash;
+  const pairs = uri
+    .slice(start + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      return SECRET_PARAMS.has(decodedName(name)) && eq >= 0 ? `${name}=[redacted]` : pair;
+    });
+  return `${uri.slice(0, start + 1)}${pairs.join('&')}${uri.slice(end)}`;
 }
 
 /** Starts timing a request; logs one line when the response has been sent. */
@@ -36,6 +66,8 @@ export function logResponse(logger: Logger, request: IncomingMessage, response: 
   const id = requestIdOf(request.headers);
   assigned.set(request, id);
   if (!response.headersSent) response.setHeader('x-request-id', id);
+  // No line will be written: skip the byte counting and the finish listener.
+  if (!logger.isLevelEnabled('info')) return;
   const counter = countBodyBytes(response);
   response.once('finish', () => {
     const micros = Number((process.hrtime.bigint() - started) / 1000n);

@@ -39,6 +39,8 @@ export interface AuthenticatorOptions {
   caches?: { jwt?: TokenCache; introspection?: TokenCache; negative?: TokenCache };
   /** A custom introspection transport (gRPC): used as the static endpoint, before any HTTP one. */
   introspectionTransport?: IntrospectionTransport;
+  /** Resources the authenticator closes with itself (a gRPC transport and its fallback, say). */
+  owned?: ReadonlyArray<{ close(): Promise<void> }>;
   now?: () => number;
 }
 
@@ -94,7 +96,7 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
   if (introspectionConfig.grpc.endpoint && !options.introspectionTransport) {
     throw configInvalid(
       'auth.introspection.grpc.endpoint',
-      'gRPC introspection needs the transport of tokenguard/grpc (pass it as introspectionTransport)',
+      'gRPC introspection needs tokenguard/grpc: use await createGrpcAuthenticator(options)',
     );
   }
   if (
@@ -197,7 +199,7 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
       : undefined,
     authorize: options.authorize,
     async close() {
-      await Promise.allSettled(ownedTransports.map((transport) => transport.close()));
+      await Promise.allSettled([...ownedTransports, ...(options.owned ?? [])].map((owned) => owned.close()));
       await http.close();
       if (introspectionHttp !== http) await introspectionHttp.close();
     },

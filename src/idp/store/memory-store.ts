@@ -7,7 +7,11 @@ import type { Client, SigningKey, StoredToken, Tenant, User } from '../model.ts'
 import type { IdpStore, TokenQuery } from './types.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
-const key = (tenant: string, id: string) => `${tenant}\n${id}`;
+/**
+ * The map key of a tenant's record. JSON of the pair, not `tenant + separator + id`: ids come from requests
+ * and may contain any separator, and `('a', 'b\nc')` must never meet `('a\nb', 'c')` of another tenant.
+ */
+const key = (tenant: string, id: string) => JSON.stringify([tenant, id]);
 
 function isActive(token: StoredToken, at: number): boolean {
   return token.revokedAt === undefined && token.expiresAt > at;
