@@ -27,6 +27,8 @@ export function errorResponse(
   logger?.error(
     {
       request_id: requestId,
+      int_request_id: '',
+      trace_id: '',
       error_code: error.code,
       error_message: messages[error.code as keyof typeof messages] ?? error.message.split(' (')[0],
       error_reason: error.reason,
