@@ -7,27 +7,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rejectsWith } from '../../test/support/assertions.ts';
 import type { IntrospectionAnswer } from '../introspection/types.ts';
-import { fromIntrospectTokenResponse, toIntrospectTokenResponse } from './answer.ts';
+import {
+  emptyIntrospectTokenResponse,
+  fromIntrospectTokenResponse,
+  toIntrospectTokenResponse,
+} from './answer.ts';
 import type { IntrospectTokenResponse } from './messages.ts';
 
 const SOURCE = 'gRPC 127.0.0.1:50051';
 
 /** A decoded response as proto-loader gives it (`defaults: true`): every field present. */
 function response(fields: Partial<IntrospectTokenResponse>): IntrospectTokenResponse {
-  return {
-    active: false,
-    token_type: '',
-    exp: 0,
-    aud: [],
-    jti: '',
-    iss: '',
-    sub: '',
-    scope: [],
-    nbf: 0,
-    iat: 0,
-    custom_claims_json: '',
-    ...fields,
-  };
+  return { ...emptyIntrospectTokenResponse(), ...fields };
 }
 
 const scope = (fields: Record<string, string | number>) => ({

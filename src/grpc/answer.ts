@@ -80,8 +80,9 @@ const TENANT_INT_ID = /^-?[1-9][0-9]*$/;
  * access policies, a `tid` that is not a non-zero integer) goes into `custom_claims_json`, which the
  * reader merges back over the typed fields.
  */
-export function toIntrospectTokenResponse(answer: IntrospectionAnswer): IntrospectTokenResponse {
-  const response: IntrospectTokenResponse = {
+/** An `IntrospectTokenResponse` with every field at its proto3 default, as proto-loader decodes one. */
+export function emptyIntrospectTokenResponse(): IntrospectTokenResponse {
+  return {
     active: false,
     token_type: '',
     exp: 0,
@@ -94,6 +95,10 @@ export function toIntrospectTokenResponse(answer: IntrospectionAnswer): Introspe
     iat: 0,
     custom_claims_json: '',
   };
+}
+
+export function toIntrospectTokenResponse(answer: IntrospectionAnswer): IntrospectTokenResponse {
+  const response = emptyIntrospectTokenResponse();
   if (answer.active !== true) return response;
   response.active = true;
   const rest: Record<string, unknown> = { ...answer };
