@@ -17,6 +17,18 @@ export interface CachedAnswer {
 }
 
 /**
+ * Entries to evict after a revocation event (any field that matches evicts). Exact keys are deleted with
+ * `delete`; this selects entries by what their claims say, for events that name no token hash.
+ */
+export interface EvictionMatch {
+  readonly jtis?: readonly string[];
+  readonly subject?: string;
+  readonly clientId?: string;
+  /** Restricts subject/client matches to answers of this issuer (`iss`), when the answer names one. */
+  readonly issuer?: string;
+}
+
+/**
  * A cache of answers. Methods may be synchronous (in-process LRU: the hot path then never awaits) or
  * return promises (a shared Redis cache). Implementations must honour `ttlMs` and stay bounded.
  */
@@ -25,6 +37,8 @@ export interface TokenCache {
   set(key: string, answer: CachedAnswer, ttlMs: number): void | Promise<void>;
   delete(key: string): void | Promise<void>;
   clear(): void | Promise<void>;
+  /** Deletes the entries whose claims match (revocation events); returns how many it deleted. */
+  evictMatching?(match: EvictionMatch): number | Promise<number>;
   /** Number of entries held in process (for metrics); undefined when unknown. */
   readonly size?: number;
   /** True when `get` never returns a promise: the pipeline then answers hits without any await. */

@@ -32,6 +32,12 @@ export type ErrorCode =
   | 'authorizationFailed'
   | 'serviceUnavailable'
   | 'configInvalid'
+  // the gateway's own answers (no route, upstream failures, request limits)
+  | 'routeNotFound'
+  | 'upstreamUnavailable'
+  | 'upstreamTimeout'
+  | 'requestTooLarge'
+  | 'headersTooLarge'
   | OAuthErrorCode;
 
 /**
@@ -75,6 +81,13 @@ export type ErrorReason =
   | 'access_denied'
   // configuration
   | 'config_invalid'
+  // gateway
+  | 'route_not_found'
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'upstream_bad_response'
+  | 'body_too_large'
+  | 'headers_too_large'
   // the IdP's protocol errors (the code says which)
   | 'oauth';
 
@@ -86,6 +99,11 @@ export const DEFAULT_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   serviceUnavailable: 'Service temporarily unavailable.',
   invalidRequest: 'The request is malformed.',
   configInvalid: 'The configuration is invalid.',
+  routeNotFound: 'No route matches the request.',
+  upstreamUnavailable: 'The upstream service is unavailable.',
+  upstreamTimeout: 'The upstream service did not answer in time.',
+  requestTooLarge: 'The request body is too large.',
+  headersTooLarge: 'The request headers are too large.',
   invalid_request: 'The request is missing a parameter or is malformed.',
   invalid_client: 'Client authentication failed.',
   invalid_grant: 'The grant is invalid, expired or revoked.',
@@ -107,6 +125,11 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   authorizationFailed: 403,
   serviceUnavailable: 503,
   configInvalid: 500,
+  routeNotFound: 404,
+  upstreamUnavailable: 502,
+  upstreamTimeout: 504,
+  requestTooLarge: 413,
+  headersTooLarge: 431,
   invalid_request: 400,
   invalid_client: 401,
   invalid_grant: 400,
@@ -140,6 +163,11 @@ const GRPC_STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   authorizationFailed: GRPC_STATUS.PERMISSION_DENIED,
   serviceUnavailable: GRPC_STATUS.UNAVAILABLE,
   configInvalid: GRPC_STATUS.INTERNAL,
+  routeNotFound: GRPC_STATUS.NOT_FOUND,
+  upstreamUnavailable: GRPC_STATUS.UNAVAILABLE,
+  upstreamTimeout: GRPC_STATUS.UNAVAILABLE,
+  requestTooLarge: GRPC_STATUS.RESOURCE_EXHAUSTED,
+  headersTooLarge: GRPC_STATUS.RESOURCE_EXHAUSTED,
   invalid_request: GRPC_STATUS.INVALID_ARGUMENT,
   invalid_client: GRPC_STATUS.UNAUTHENTICATED,
   invalid_grant: GRPC_STATUS.INVALID_ARGUMENT,
