@@ -12,7 +12,15 @@ export interface Result {
   machine: { cores: number; cpu: string; node: string };
   date: string;
   figures: Record<string, number | string>;
+  /** Bar charts drawn in docs/benchmarks.svg: one group of bars per chart (same unit within a group). */
+  charts?: Chart[];
   notes?: string[];
+}
+
+export interface Chart {
+  title: string;
+  unit: string;
+  bars: { name: string; value: number }[];
 }
 
 export function machine(): Result['machine'] {

@@ -2,6 +2,7 @@
  * Regenerates docs/BENCHMARKS.md from the JSON results in bench/results/.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { renderChart } from './chart.ts';
 import type { Result } from './lib.ts';
 
 const directory = new URL('./results/', import.meta.url);
@@ -26,6 +27,8 @@ const sections = results.map((result) =>
   ].join('\n'),
 );
 
+writeFileSync(new URL('../docs/benchmarks.svg', import.meta.url), renderChart(results));
+
 const notes = readFileSync(new URL('./NOTES.md', import.meta.url), 'utf8');
 
 writeFileSync(
@@ -39,6 +42,8 @@ writeFileSync(
     'rewrites this page. Comparisons run in the same process tree, alternating A and B over several rounds,',
     'and report medians. The machine has 2 cores shared by the servers and the load generator (loopback only),',
     'so absolute figures are noisy; ratios are the point.',
+    '',
+    '![Throughput and latency per scenario](benchmarks.svg)',
     '',
     notes,
     ...sections,

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 for (const script of [
   'cache-hit.ts',
   'single-flight.ts',
+  'jwt-cache.ts',
+  'memory.ts',
   'http-middleware.ts',
   'idp.ts',
   'grpc-vs-http.ts',
