@@ -40,7 +40,6 @@ async function opsPerSecond(check: () => Promise<unknown>, n: number): Promise<n
 }
 
 const figures: Record<string, number> = {};
-const chart: { name: string; value: number }[] = [];
 for (const key of keys) {
   const token = await new SignJWT({ scope: 'read write', sub: 'bench' })
     .setProtectedHeader({ alg: key.alg, kid: key.jwk.kid, typ: 'at+jwt' })
@@ -67,8 +66,6 @@ for (const key of keys) {
   figures[`${key.alg}: with claims cache, checks/s`] = Math.round(withCache);
   figures[`${key.alg}: without (signature verified every time), checks/s`] = Math.round(without);
   figures[`${key.alg}: ratio cached / uncached`] = Number((withCache / without).toFixed(1));
-  chart.push({ name: `${key.alg} cached`, value: Math.round(withCache) });
-  chart.push({ name: `${key.alg} uncached`, value: Math.round(without) });
   await cached.close();
   await uncached.close();
 }
@@ -76,7 +73,6 @@ for (const key of keys) {
 save({
   scenario: 'jwt-cache',
   figures,
-  charts: [{ title: 'Local JWT verification, checks/s (one core)', unit: 'checks/s', bars: chart }],
   notes: [
     'in process, awaited sequential checks, median of rounds; rounds alternate uncached / cached',
     'both paths validate exp/nbf/iss and run requireScopes(read) on every call; only the signature check is skipped on a hit',
