@@ -2,9 +2,12 @@
  * Scenario 6: the IdP against oidc-provider on the same machine, same run, alternating rounds:
  * introspection req/s of an opaque token (both), of a JWT (ours only: oidc-provider does not introspect
  * JWTs), and client-credentials token issuance req/s. Each IdP runs in its own process pinned to core 0;
- * autocannon runs here, pinned to core 1. Targets: introspection ≥ 2× oidc-provider; ≥ 5,000 tokens/s.
+ * autocannon runs here, pinned to core 1. Besides req/s, each round records the server's CPU time per
+ * answered request (its own `process.cpuUsage`, asked over IPC): on a shared, noisy machine that figure is
+ * steadier than req/s. Targets: introspection ≥ 2× oidc-provider; ≥ 5,000 tokens/s.
  */
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import autocannon from 'autocannon';
 import { firstJsonLine, median, pinSelf, rounds, save, spawnPinned } from './lib.ts';
 
@@ -22,11 +25,24 @@ interface Idp {
 const PINNED = pinSelf();
 
 async function start(script: string): Promise<Idp> {
-  const child = spawnPinned(PINNED, new URL(`./servers/${script}`, import.meta.url).pathname);
+  const child = spawnPinned(PINNED, new URL(`./servers/${script}`, import.meta.url).pathname, [], true);
   return { child, ...(await firstJsonLine<Omit<Idp, 'child'>>(child)) };
 }
 
-async function post(idp: Idp, path: string, body: string): Promise<number> {
+/** The server's CPU time so far, microseconds (user + system). */
+async function cpuMicros(idp: Idp): Promise<number> {
+  idp.child.send('stats');
+  const [message] = await once(idp.child, 'message');
+  return (message as { cpuMicros: number }).cpuMicros;
+}
+
+interface Sample {
+  rps: number;
+  cpuPerRequest: number;
+}
+
+async function post(idp: Idp, path: string, body: string): Promise<Sample> {
+  const before = await cpuMicros(idp);
   const result = await autocannon({
     url: `${idp.url}${path}`,
     method: 'POST',
@@ -41,12 +57,16 @@ async function post(idp: Idp, path: string, body: string): Promise<number> {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${idp.url}${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  const after = await cpuMicros(idp);
+  return {
+    rps: result.requests.average,
+    cpuPerRequest: (after - before) / Math.max(1, result.requests.total),
+  };
 }
 
 const ours = await start('idp-server.ts');
 const theirs = await start('oidc-provider-server.ts');
-const samples: Record<string, number[]> = {
+const samples: Record<string, Sample[]> = {
   oursOpaque: [],
   theirsOpaque: [],
   oursJwt: [],
@@ -66,7 +86,8 @@ for (let round = 0; round < rounds(3); round++) {
 }
 ours.child.kill();
 theirs.child.kill();
-const m = (name: string) => Math.round(median(samples[name]));
+const m = (name: string) => Math.round(median(samples[name].map((sample) => sample.rps)));
+const cpu = (name: string) => Number(median(samples[name].map((sample) => sample.cpuPerRequest)).toFixed(1));
 save({
   scenario: 'idp',
   figures: {
@@ -75,12 +96,20 @@ save({
     'ratio tokenguard / oidc-provider (introspection)': Number(
       (m('oursOpaque') / m('theirsOpaque')).toFixed(2),
     ),
+    'server CPU µs per introspection: tokenguard': cpu('oursOpaque'),
+    'server CPU µs per introspection: oidc-provider': cpu('theirsOpaque'),
+    'ratio of CPU cost, oidc-provider / tokenguard (introspection)': Number(
+      (cpu('theirsOpaque') / cpu('oursOpaque')).toFixed(2),
+    ),
     'introspection of a JWT, req/s: tokenguard (oidc-provider cannot)': samples.oursJwt.length
       ? m('oursJwt')
       : 'n/a',
+    'server CPU µs per JWT introspection: tokenguard': samples.oursJwt.length ? cpu('oursJwt') : 'n/a',
     'client_credentials tokens/s: tokenguard': m('oursTokens'),
     'client_credentials tokens/s: oidc-provider': m('theirsTokens'),
     'ratio tokenguard / oidc-provider (tokens)': Number((m('oursTokens') / m('theirsTokens')).toFixed(2)),
+    'server CPU µs per token: tokenguard': cpu('oursTokens'),
+    'server CPU µs per token: oidc-provider': cpu('theirsTokens'),
   },
   notes: [
     'targets: introspection ≥ 2× oidc-provider; ≥ 5,000 tokens/s',

@@ -9,7 +9,7 @@ export { type ErrorResponse, errorResponse } from './adapters/respond.ts';
 export * from './authz/index.ts';
 export type { Authorizer } from './authz/types.ts';
 export { cacheKey, keyPrefix, LruCache, SingleFlight, tokenFingerprint } from './cache/index.ts';
-export type { CachedAnswer, CacheEvents, TokenCache } from './cache/types.ts';
+export type { CachedAnswer, CacheEvents, EvictionMatch, TokenCache } from './cache/types.ts';
 export { applyScopeFilter, buildPrincipal } from './claims/principal.ts';
 export type {
   AccessPolicy,
@@ -35,6 +35,21 @@ export {
   isTokenguardError,
   TokenguardError,
 } from './errors/tokenguard-error.ts';
+export {
+  parseRevocationEventsConfig,
+  type RevocationEventsConfig,
+  type RevocationEventsInput,
+  revocationEventsSchema,
+  type SubscribeRevocationsOptions,
+  subscribeRevocations,
+} from './events/index.ts';
+export type {
+  RevocationEvent,
+  RevocationMetrics,
+  RevocationSubscription,
+  RevocationTarget,
+} from './events/types.ts';
+export type { ForwardableRequest, ForwardedRequest } from './introspection/request-forwarding.ts';
 export type {
   IntrospectionAnswer,
   IntrospectionTransport,

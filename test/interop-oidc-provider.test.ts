@@ -1,7 +1,7 @@
 /**
  * Interoperability with an IdP nobody here wrote: panva's `oidc-provider` (OpenID Certified), on loopback.
- * Opaque tokens are introspected at the endpoint its discovery document names, with client_secret_basic;
- * its JWT access tokens (RFC 9068) are verified locally with the keys of its JWKS.
+ * Opaque tokens are introspected at the endpoint its discovery document names, with client_secret_basic
+ * and with client_secret_jwt; its JWT access tokens (RFC 9068) are verified locally with the keys of its JWKS.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -16,6 +16,10 @@ import { createAuthenticator } from '../src/pipeline/create-authenticator.ts';
 
 const APP = { id: 'app', secret: 'app-secret-0123456789-0123456789-0123456789' };
 const RESOURCE_SERVER = { id: 'resource-server', secret: 'rs-secret-0123456789-0123456789-0123456789' };
+const JWT_RESOURCE_SERVER = {
+  id: 'resource-server-jwt',
+  secret: 'rs-jwt-secret-0123456789-0123456789-012345',
+};
 
 describe('interoperability with oidc-provider', () => {
   let issuer = '';
@@ -41,6 +45,14 @@ describe('interoperability with oidc-provider', () => {
         {
           client_id: RESOURCE_SERVER.id,
           client_secret: RESOURCE_SERVER.secret,
+          grant_types: [],
+          redirect_uris: [],
+          response_types: [],
+        },
+        {
+          client_id: JWT_RESOURCE_SERVER.id,
+          client_secret: JWT_RESOURCE_SERVER.secret,
+          token_endpoint_auth_method: 'client_secret_jwt',
           grant_types: [],
           redirect_uris: [],
           response_types: [],
@@ -119,6 +131,29 @@ describe('interoperability with oidc-provider', () => {
         auth.authenticate({ headers: { authorization: `Bearer ${token}` } }),
         (error: unknown) => error instanceof TokenguardError && error.reason === 'token_inactive',
       );
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('authenticates to its introspection endpoint with client_secret_jwt (RFC 7523 §2.2)', async () => {
+    const auth = createAuthenticator({
+      config: {
+        introspection: {
+          issuer,
+          clientAuth: {
+            method: 'client_secret_jwt',
+            clientId: JWT_RESOURCE_SERVER.id,
+            clientSecret: JWT_RESOURCE_SERVER.secret,
+          },
+        },
+      },
+    });
+    try {
+      const token = await clientCredentialsToken('urn:example:opaque');
+      const principal = await auth.authenticate({ headers: { authorization: `Bearer ${token}` } });
+      assert.equal(principal.clientId, APP.id);
+      assert.equal(principal.method, 'introspection');
     } finally {
       await auth.close();
     }

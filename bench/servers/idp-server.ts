@@ -1,7 +1,8 @@
 /**
  * tokenguard's IdP for the IdP benchmark, run as a child process: its default SQLite store (in a temp
  * directory), one client with client_secret_basic, opaque and JWT access tokens, the per-caller rate limit
- * off (the benchmark is one caller), access log lines off. Prints `{"url","token","jwt","client","paths"}` once listening.
+ * off (the benchmark is one caller), access log lines off. Prints `{"url","token","jwt","client","paths"}` once listening;
+ * answers an IPC message with its CPU time so far (`{"cpuMicros"}`).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,13 @@ process.stdout.write(
     paths: { token: '/oauth2/token', introspect: '/oauth2/introspect' },
   })}\n`,
 );
+// The parent asks for CPU time between rounds (IPC), to compute server CPU per request.
+process.on('message', (message) => {
+  if (message !== 'stats') return;
+  const { user, system } = process.cpuUsage();
+  process.send?.({ cpuMicros: user + system });
+});
+// Exit cleanly on signals so `--cpu-prof` can write its profile.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     idp.close().finally(() => process.exit(0));

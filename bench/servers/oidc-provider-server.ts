@@ -1,7 +1,8 @@
 /**
  * oidc-provider (panva, OpenID Certified) as the comparison IdP of the IdP benchmark, run as a child
  * process: client_credentials with opaque access tokens, introspection and revocation enabled, its default
- * in-memory adapter. Prints `{"url","token","client":{id,secret}}` once listening.
+ * in-memory adapter. Prints `{"url","token","client":{id,secret}}` once listening; answers an IPC
+ * message with its CPU time so far (`{"cpuMicros"}`).
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -47,4 +48,10 @@ const { access_token: token } = (await answer.json()) as { access_token: string 
 process.stdout.write(
   `${JSON.stringify({ url, token, client: CLIENT, paths: { token: '/token', introspect: '/token/introspection' } })}\n`,
 );
+// The parent asks for CPU time between rounds (IPC), to compute server CPU per request.
+process.on('message', (message) => {
+  if (message !== 'stats') return;
+  const { user, system } = process.cpuUsage();
+  process.send?.({ cpuMicros: user + system });
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));

@@ -45,7 +45,7 @@ async function tokenguardPlugin(fastify: FastifyInstance, options: TokenguardPlu
   fastify.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const routeConfig = request.routeOptions.config;
     if (routeConfig?.public) return done();
-    const input = { headers: request.headers, url: request.url, body: request.body };
+    const input = { headers: request.headers, url: request.url, body: request.body, method: request.method };
     const options = { authorize: routeConfig?.authorize };
     try {
       const cached = authenticator.checkCached(input, options);

@@ -73,10 +73,79 @@ describe('LruCache', () => {
     const cache = new LruCache({ maxEntries: 5 });
     cache.set('a', answer('a'), 1000);
     cache.set('b', answer('b'), 1000);
-    cache.delete('a');
+    assert.equal(cache.delete('a'), true, 'tells that there was an entry');
+    assert.equal(cache.delete('a'), false);
     assert.equal(cache.get('a'), undefined);
     cache.clear();
     assert.equal(cache.size, 0);
+  });
+
+  it('keeps freshUntil with the answer', () => {
+    const cache = new LruCache({ maxEntries: 5 });
+    cache.set('k', { ...answer('k', 10_000_000_000_000), freshUntil: 123 }, 1000);
+    assert.equal(cache.get('k')?.freshUntil, 123);
+  });
+});
+
+describe('LruCache eviction for revocation events', () => {
+  /** One cache holding keys of two prefixes, with and without a forwarded-values digest. */
+  function filled() {
+    const cache = new LruCache({ maxEntries: 100 });
+    for (const key of ['P.h1', 'P.h1.d1', 'P.h1.d2', 'P.h10', 'P.h2', 'P.h2.d1', 'Q.h1', 'Q.h1.d1']) {
+      cache.set(key, answer(key), 1000);
+    }
+    return cache;
+  }
+
+  it('deletes by key prefix, for keys that carry a digest after the token hash', () => {
+    const cache = filled();
+    assert.equal(cache.deleteByPrefix(['P.h1.', 'Q.h1.']), 3);
+    assert.equal(cache.deleteByPrefix([]), 0);
+    assert.ok(
+      cache.get('P.h1') && cache.get('P.h10') && cache.get('Q.h1'),
+      'exact keys and longer hashes stay',
+    );
+    assert.equal(cache.get('P.h1.d2'), undefined);
+    assert.equal(cache.deleteByPrefix(['P.', 'Q.h1']), 5, 'prefixes of different lengths in one pass');
+    assert.equal(cache.size, 0);
+  });
+
+  const claimsEntry = (claims: CachedAnswer['claims']): CachedAnswer => ({
+    claims,
+    active: true,
+    expiresAt: Number.MAX_SAFE_INTEGER,
+  });
+
+  it('evicts by jti whatever the issuer, and by subject or client within the issuer', () => {
+    const cache = new LruCache({ maxEntries: 100 });
+    const entries: Record<string, CachedAnswer['claims']> = {
+      jti: { jti: 'j1', iss: 'https://other', sub: 'x' },
+      alice: { sub: 'alice', iss: 'https://idp' },
+      aliceElsewhere: { sub: 'alice', iss: 'https://other' },
+      aliceNoIssuer: { sub: 'alice' },
+      client: { client_id: 'app', iss: 'https://idp' },
+      azp: { azp: 'app', iss: 'https://idp' },
+      bob: { sub: 'bob', client_id: 'web', iss: 'https://idp' },
+    };
+    for (const [key, claims] of Object.entries(entries)) cache.set(key, claimsEntry(claims), 1000);
+    cache.set(
+      'negative',
+      { claims: { active: false }, active: false, expiresAt: Number.MAX_SAFE_INTEGER },
+      1000,
+    );
+
+    assert.equal(cache.evictMatching({}), 0, 'an empty match evicts nothing');
+    assert.equal(cache.evictMatching({ jtis: ['j1'], issuer: 'https://idp' }), 1);
+    assert.equal(cache.get('jti'), undefined);
+    assert.equal(cache.evictMatching({ subject: 'alice', issuer: 'https://idp' }), 2);
+    assert.ok(cache.get('aliceElsewhere'), 'another issuer keeps its alice');
+    assert.equal(cache.get('aliceNoIssuer'), undefined, 'an answer naming no issuer matches');
+    assert.equal(cache.evictMatching({ clientId: 'app' }), 2, 'client_id or azp');
+    assert.equal(cache.evictMatching({ subject: 'alice' }), 1, 'no issuer in the match: any issuer');
+    assert.deepEqual(
+      [cache.get('bob')?.claims.sub, cache.get('negative')?.active, cache.size],
+      ['bob', false, 2],
+    );
   });
 });
 

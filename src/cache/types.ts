@@ -14,6 +14,12 @@ export interface CachedAnswer {
   readonly active: boolean;
   /** When the entry stops being served, epoch milliseconds. Never later than the token's `exp`. */
   readonly expiresAt: number;
+  /**
+   * When the answer stops being fresh, epoch milliseconds; absent = fresh until `expiresAt`. Between the
+   * two the entry is kept only as a fallback (`introspection.staleIfError`): the pipeline asks the IdP
+   * again and serves it only if the IdP is unavailable. A shared cache must store it with the answer.
+   */
+  readonly freshUntil?: number;
 }
 
 /**
@@ -35,12 +41,24 @@ export interface EvictionMatch {
 export interface TokenCache {
   get(key: string): CachedAnswer | undefined | Promise<CachedAnswer | undefined>;
   set(key: string, answer: CachedAnswer, ttlMs: number): void | Promise<void>;
-  delete(key: string): void | Promise<void>;
+  /** Deletes one entry; may tell whether there was one (`true`), for eviction counts. */
+  delete(key: string): void | boolean | Promise<void> | Promise<boolean>;
+  /**
+   * Deletes every entry whose key starts with one of `prefixes`; returns how many. Needed for keys that
+   * carry a digest of forwarded request values after the token hash (`<prefix>.<token hash>.<digest>`):
+   * evicting a token hash then deletes `<prefix>.<token hash>.*`. A cache without it is cleared instead.
+   */
+  deleteByPrefix?(prefixes: readonly string[]): number | Promise<number>;
   clear(): void | Promise<void>;
   /** Deletes the entries whose claims match (revocation events); returns how many it deleted. */
   evictMatching?(match: EvictionMatch): number | Promise<number>;
   /** Number of entries held in process (for metrics); undefined when unknown. */
   readonly size?: number;
+  /**
+   * The in-process tier of a shared cache, looked up synchronously (no network): lets the pipeline answer
+   * hits of a Redis-backed cache without an await, as it does for an in-process one.
+   */
+  peek?(key: string): CachedAnswer | undefined;
   /** True when `get` never returns a promise: the pipeline then answers hits without any await. */
   readonly synchronous?: boolean;
 }

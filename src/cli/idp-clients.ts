@@ -3,8 +3,10 @@
  * `tokenguard idp clients add|list|remove`: registering OAuth clients in the store.
  *
  * `add <id> [--secret s] [--scope a --scope b] [--format jwt|opaque] [--grant g] [--introspect]
- * [--tenant t]`: without `--secret` a 256-bit secret is generated and printed once (only its hash is
- * stored). The declaration goes through the config schema, so a client added here is the same record a
+ * [--redirect-uri u] [--public] [--first-party] [--tenant t]`: without `--secret` a 256-bit secret is
+ * generated and printed once (only its hash is stored). `--public` registers a public client (browser or
+ * native app: no secret, PKCE-bound authorization codes only); `--redirect-uri` (repeatable) registers the
+ * exact redirect URIs of the authorization_code grant; `--first-party` skips the consent page. The declaration goes through the config schema, so a client added here is the same record a
  * config file would make.
  */
 
@@ -35,14 +37,18 @@ const ADD_OPTIONS = {
   format: { type: 'string' },
   grant: { type: 'string', multiple: true },
   introspect: { type: 'boolean' },
+  'redirect-uri': { type: 'string', multiple: true },
+  public: { type: 'boolean' },
+  'first-party': { type: 'boolean' },
 } as const;
 
 async function add(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, ADD_OPTIONS);
   const id = onePositional(positionals, 'client id');
   const tenant = tenantOption(values.tenant);
-  const generated = values.secret === undefined;
-  const secret = values.secret ?? randomToken();
+  const isPublic = values.public ?? false;
+  const generated = values.secret === undefined && !isPublic;
+  const secret = isPublic ? values.secret : (values.secret ?? randomToken());
   const parsed = clientSchema.safeParse({
     id,
     tenant,
@@ -51,6 +57,9 @@ async function add(args: string[], io: CliIo): Promise<number> {
     tokenFormat: values.format,
     grantTypes: values.grant,
     canIntrospect: values.introspect ?? false,
+    public: isPublic,
+    redirectUris: values['redirect-uri'],
+    firstParty: values['first-party'] ?? false,
   });
   if (!parsed.success) {
     const rejection = configRejection(parsed.error.issues, 'client');

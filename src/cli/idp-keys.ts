@@ -2,7 +2,7 @@
  * @module cli/idp-keys
  * `tokenguard idp keys rotate [--tenant t]`: a new signing key takes over; the old one stops signing but
  * stays in the JWKS until the last token it signed has expired (the key manager's rollover, RFC 7517 §5).
- * Running IdPs sharing the store pick the new key up within a minute.
+ * Running IdPs sharing the store pick the new key up at their next key refresh (60 s; `keyRefresh` on PostgreSQL).
  */
 
 import { maxTokenLifetimeSeconds } from '../idp/config/key-lifetime.ts';

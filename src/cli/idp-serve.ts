@@ -47,6 +47,9 @@ function nextSteps(idp: Idp): string[] {
       : `  create a client:   tokenguard idp clients add ${client} --scope read --introspect   (prints its secret once)`,
     `  get a token:       curl -u ${client}:<secret> ${grant} ${urls.token}`,
     `  introspect it:     curl -u ${client}:<secret> -d token=<access_token> ${urls.introspect}`,
+    ...(config.console.enabled
+      ? [`  console:           ${idp.url}/console/   (users added with --admin sign in there)`]
+      : []),
     `  stop:              Ctrl-C`,
   ];
 }

@@ -3,7 +3,7 @@
  * `tokenguard idp users add|list|remove`: users of a tenant. A user with `--introspect` may call the
  * introspection endpoint with HTTP Basic (WSO2 style, `name@tenant:password`); `--admin` may revoke any
  * token of its tenant. Without `--password` one is generated and printed once; only its scrypt hash is
- * stored.
+ * stored. `--name` and `--email` are what userinfo tells clients of browser sign-in (OIDC `name`, `email`).
  */
 import { configRejection } from '../config/load.ts';
 import { userRecord } from '../idp/config/records.ts';
@@ -30,6 +30,8 @@ const ADD_OPTIONS = {
   password: { type: 'string' },
   admin: { type: 'boolean' },
   introspect: { type: 'boolean' },
+  name: { type: 'string' },
+  email: { type: 'string' },
 } as const;
 
 async function add(args: string[], io: CliIo): Promise<number> {
@@ -44,6 +46,8 @@ async function add(args: string[], io: CliIo): Promise<number> {
     password,
     admin: values.admin ?? false,
     canIntrospect: values.introspect ?? false,
+    name: values.name,
+    email: values.email,
   });
   if (!parsed.success) {
     const rejection = configRejection(parsed.error.issues, 'user');

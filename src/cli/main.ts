@@ -4,13 +4,16 @@
  * The `tokenguard` command line. Commands:
  *
  *   tokenguard idp [--config file.yaml] [--host h] [--port p]     run the identity provider
- *   tokenguard idp clients add <id> [--secret s] [--scope …] [--format jwt|opaque] [--grant g] [--introspect] [--tenant t]
+ *   tokenguard idp clients add <id> [--secret s] [--scope …] [--format jwt|opaque] [--grant g] [--introspect]
+ *     [--redirect-uri u] [--public] [--first-party] [--tenant t]
  *   tokenguard idp clients list [--tenant t] [--json]
  *   tokenguard idp clients remove <id> [--tenant t]
- *   tokenguard idp users add <name> [--password p] [--admin] [--introspect] [--tenant t]
+ *   tokenguard idp users add <name> [--password p] [--admin] [--introspect] [--name n] [--email e] [--tenant t]
  *   tokenguard idp users list|remove …
  *   tokenguard idp tokens revoke <token> | --client id | --subject s [--tenant t]
+ *   tokenguard idp tokens revoke-client <id> | revoke-subject <sub> [--tenant t]
  *   tokenguard idp keys rotate [--tenant t]
+ *   tokenguard gateway --config gateway.yaml                       run the gateway (src/gateway/cli.ts)
  *
  * (`clients`, `users`, `tokens` and `keys` also work without the `idp` word.) Every IdP command takes
  * `--config`, `--store` and `--data-dir`; `TOKENGUARD_IDP_*` environment variables override the file.
@@ -38,21 +41,29 @@ const GROUPS: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
 
 export const USAGE = `Usage:
   tokenguard idp [--config file.yaml] [--host h] [--port p]
-  tokenguard idp clients add <id> [--secret s] [--scope s]... [--format jwt|opaque] [--grant g]... [--introspect] [--tenant t]
+  tokenguard idp clients add <id> [--secret s] [--scope s]... [--format jwt|opaque] [--grant g]... [--introspect]
+      [--redirect-uri u]... [--public] [--first-party] [--tenant t]
   tokenguard idp clients list [--tenant t] [--json]
   tokenguard idp clients remove <id> [--tenant t]
-  tokenguard idp users add <name> [--password p] [--admin] [--introspect] [--tenant t]
+  tokenguard idp users add <name> [--password p] [--admin] [--introspect] [--name n] [--email e] [--tenant t]
   tokenguard idp users list [--tenant t] [--json]
   tokenguard idp users remove <name> [--tenant t]
   tokenguard idp tokens revoke <token> | --client id | --subject s [--tenant t]
+  tokenguard idp tokens revoke-client <id> | revoke-subject <sub> [--tenant t]
   tokenguard idp keys rotate [--tenant t]
-Every idp command takes --config file.yaml, --store (sqlite | memory | sqlite:<file>) and --data-dir dir.`;
+  tokenguard gateway --config gateway.yaml
+Every idp command takes --config file.yaml, --store (sqlite | memory | sqlite:<file> | postgres://…) and --data-dir dir.`;
 
 /** Runs one command line; resolves with the exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   try {
     const args = argv[0] === 'idp' ? argv.slice(1) : argv;
     if (argv.length === 0) throw usageError('no command (try: tokenguard idp)');
+    if (argv[0] === 'gateway' && !argv.includes('--help') && !argv.includes('-h')) {
+      // loaded on demand: the IdP's commands do not pay for the gateway's modules
+      const { gatewayCommand } = await import('../gateway/cli.ts');
+      return await gatewayCommand(argv.slice(1), io);
+    }
     if (argv.includes('--help') || argv.includes('-h')) {
       io.out(USAGE);
       return 0;

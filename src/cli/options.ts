@@ -74,7 +74,7 @@ export async function openAdminStore(config: IdpConfig): Promise<IdpStore> {
   if (config.store === 'memory') {
     throw configInvalid(
       'idp.store',
-      'the memory store lives inside a running IdP; administer a sqlite store',
+      'the memory store lives inside a running IdP; administer a sqlite or postgres store',
     );
   }
   return openStore(config.store, { dataDir: config.dataDir });

@@ -10,9 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { configInvalid } from '../errors/tokenguard-error.ts';
+import { configRejection } from './rejection.ts';
 import { type AuthConfig, authConfigSchema } from './schema.ts';
+
+export { configRejection } from './rejection.ts';
 
 export interface LoadConfigOptions {
   /** YAML or JSON file holding the section (JSON is YAML). */
@@ -51,24 +53,6 @@ export function readConfigFile(file: string): Json {
   if (document == null) return {};
   if (!isObject(document)) throw configInvalid(file, 'the document must be a mapping of keys');
   return document;
-}
-
-/**
- * Formats a schema's issues as `<prefix>.a.b: message; …`, first issue as the error's path. Shared by every
- * config section (the library's `auth`, the IdP's `idp`), so all name the failing key the same way.
- */
-export function configRejection(issues: readonly z.core.$ZodIssue[], prefix: string) {
-  const lines = issues.map((issue) => {
-    const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-    const path = [prefix, ...issue.path.map(String)].join('.');
-    return unknownKeys ? `${path}.${unknownKeys[0]}: unknown key` : `${path}: ${issue.message}`;
-  });
-  const first = lines[0];
-  const colon = first.indexOf(': ');
-  return configInvalid(
-    first.slice(0, colon),
-    `${first.slice(colon + 2)}${lines.length > 1 ? `; ${lines.slice(1).join('; ')}` : ''}`,
-  );
 }
 
 /** Validates an `auth` section object, filling defaults. */

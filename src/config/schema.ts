@@ -5,25 +5,12 @@
  * a test fails when the two drift. The keys of go-authkit (seed 000) are accepted as they are.
  */
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.ts';
+import { duration, optionalDuration } from './duration-schema.ts';
 
-/** A duration: `500ms`, `30s`, `1m`, `1h30m`, or a number of milliseconds. Parsed to milliseconds. */
-export const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number().nonnegative()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      if (typeof value === 'number') return value;
-      const ms = parseDuration(value);
-      if (ms === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${value}" is not a duration (examples: 500ms, 30s, 1m, 1h)`,
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+export { duration } from './duration-schema.ts';
+
+import { sharedCacheSchema } from '../cache/shared-cache-config.ts';
+import { revocationEventsSchema } from '../events/config.ts';
 
 const url = () =>
   z.string().refine((value) => {
@@ -90,6 +77,7 @@ export const clientAuthMethods = [
   'bearer',
   'client_credentials',
   'private_key_jwt',
+  'client_secret_jwt',
   'tls_client_auth',
 ] as const;
 
@@ -255,7 +243,7 @@ export const authConfigSchema = z
             clientSecret: z
               .string()
               .default('')
-              .describe('Our client secret (basic, post, client_credentials).'),
+              .describe('Our client secret (basic, post, client_credentials, client_secret_jwt).'),
             accessToken: z.string().default('').describe('Static bearer token for the `bearer` method.'),
             tokenEndpoint: optionalUrl().describe(
               'Token endpoint for `client_credentials`; default: discovery.',
@@ -265,6 +253,12 @@ export const authConfigSchema = z
               .default('RS256')
               .describe('Signing algorithm of private_key_jwt assertions.'),
             keyId: z.string().default('').describe('`kid` of privateKey.'),
+            secretJwtAlg: z
+              .enum(['HS256', 'HS384', 'HS512'])
+              .default('HS256')
+              .describe(
+                'HMAC algorithm of client_secret_jwt assertions; the secret needs as many bytes as the hash.',
+              ),
           })
           .strict()
           .prefault({}),
@@ -282,7 +276,47 @@ export const authConfigSchema = z
           .array(z.object({ rn: z.string().min(1) }).strict())
           .default([])
           .describe('Keep only access policies of these resource namespaces (go-authkit scope_filter).'),
-        claimsCache: cacheSection(true, 10_000, '1m', 'active introspection answers'),
+        claimsCache: z
+          .object({
+            enabled: z.boolean().default(true).describe('Cache active introspection answers.'),
+            maxEntries: maxEntries(10_000).describe('Upper bound on entries (least recently used go first).'),
+            ttl: duration('1m').describe(
+              "Longest time an active answer stays fresh (Kong cache_ttl_max); never past the token's exp.",
+            ),
+            minTtl: duration('0s').describe(
+              "Shortest time an active answer stays fresh (Kong cache_ttl_min); never past the token's exp.",
+            ),
+            defaultTtl: optionalDuration().describe(
+              'Freshness of an answer without `exp` (Kong cache_ttl); empty = ttl.',
+            ),
+          })
+          .strict()
+          .refine((cache) => cache.minTtl <= cache.ttl, {
+            message: 'must not exceed ttl',
+            path: ['minTtl'],
+          })
+          .prefault({}),
+        staleIfError: duration('0s').describe(
+          "How long past its freshness an active answer may still be served when the IdP is unavailable (503), never past the token's exp; 0s = off (Kong cache_ttl_resurrect).",
+        ),
+        forwardHeaders: z
+          .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a header name (RFC 9110 §5.1)'))
+          .default([])
+          .describe(
+            "Names of the client request's headers copied to each introspection call (Kong introspection_headers_client); part of the cache key.",
+          ),
+        forwardParams: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "Names of the client request's query parameters copied as form parameters (Kong introspection_post_args_client); part of the cache key.",
+          ),
+        requestContext: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Send the client request's path and method as X-Request-Path and X-Request-Http-Method (Kong introspect_request); part of the cache key.",
+          ),
         negativeCache: cacheSection(false, 1_000, '10s', 'inactive answers (off by default: DoS risk)'),
         endpointDiscoveryCache: cacheSection(true, 1_000, '1h', 'discovered introspection endpoints'),
         grpc: z
@@ -310,6 +344,12 @@ export const authConfigSchema = z
       })
       .strict()
       .prefault({}),
+    revocationEvents: revocationEventsSchema.describe(
+      'Evict revoked tokens from the caches as soon as the IdP announces it (Redis pub/sub or its SSE stream).',
+    ),
+    sharedCache: sharedCacheSchema().describe(
+      'Share introspection answers between replicas through Redis (an in-process tier stays in front).',
+    ),
     grpcClient: z
       .object({
         requestTimeout: duration('5s').describe('go-authkit key; same as introspection.grpc.requestTimeout.'),

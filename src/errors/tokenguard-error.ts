@@ -81,6 +81,8 @@ export type ErrorReason =
   | 'access_denied'
   // configuration
   | 'config_invalid'
+  // the IdP's own database (PostgreSQL) cannot serve: the IdP answers 503
+  | 'store_unavailable'
   // gateway
   | 'route_not_found'
   | 'upstream_unreachable'
@@ -88,6 +90,7 @@ export type ErrorReason =
   | 'upstream_bad_response'
   | 'body_too_large'
   | 'headers_too_large'
+  | 'request_target_invalid'
   // the IdP's protocol errors (the code says which)
   | 'oauth';
 

@@ -8,6 +8,7 @@ export { applyDeclarations } from './config/apply.ts';
 export { IDP_SECTION, type LoadIdpConfigOptions, loadIdpConfig, parseIdpConfig } from './config/load.ts';
 export { renderIdpConfigReference } from './config/reference.ts';
 export { type IdpConfig, type IdpConfigInput, idpConfigSchema } from './config/schema.ts';
+export type { RevocationCounts, RevocationEvents, RevocationOutcome } from './events/revocation-events.ts';
 export type { Client, Tenant, User } from './model.ts';
 export { createIdp, type Idp, type IdpOptions } from './server.ts';
 export type { IdpStore } from './store/types.ts';

@@ -24,6 +24,8 @@ export type GrantType =
   | 'client_credentials'
   | 'refresh_token'
   | 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+  /** RFC 6749 §4.1 with RFC 7636 PKCE (S256 required): browser sign-in, `idp/browser`. */
+  | 'authorization_code'
   /** RFC 9700 §2.4: MUST NOT be used; only with `legacy.passwordGrant` on. */
   | 'password';
 
@@ -68,6 +70,12 @@ export interface Client {
   canIntrospect: boolean;
   disabled: boolean;
   createdAt: number;
+  /** authorization_code: the redirect URIs it may use, matched exactly (RFC 9700 §4.1.3). */
+  redirectUris?: string[];
+  /** OIDC RP-Initiated Logout: where the logout endpoint may send the browser back to, matched exactly. */
+  postLogoutRedirectUris?: string[];
+  /** The deployment's own application: users are not asked for consent. */
+  firstParty?: boolean;
 }
 
 export interface User {
@@ -83,6 +91,10 @@ export interface User {
   admin: boolean;
   disabled: boolean;
   createdAt: number;
+  /** OIDC `name` (userinfo, scope `profile`). */
+  name?: string;
+  /** OIDC `email` (userinfo, scope `email`). */
+  email?: string;
 }
 
 export type TokenKind = 'access' | 'refresh';

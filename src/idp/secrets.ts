@@ -2,9 +2,10 @@
  * @module idp/secrets
  * Making and checking secrets. Opaque tokens and generated client secrets carry 256 bits of randomness, so
  * a salted SHA-256 digest is enough to store them (fast: a token request must not cost a KDF run). User
- * passwords are low-entropy: scrypt, a memory-hard KDF. Every comparison runs in constant time.
+ * passwords are low-entropy: scrypt, a memory-hard KDF. Every comparison runs in constant time. Digests use
+ * the one-shot `crypto.hash` (no Hash object per call: these run on every introspection).
  */
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCallback) as (
@@ -21,7 +22,7 @@ export function randomToken(): string {
 
 /** Storage key of an opaque token: its SHA-256, so a leaked database leaks no usable token. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 function equal(a: Buffer, b: Buffer): boolean {
@@ -31,16 +32,14 @@ function equal(a: Buffer, b: Buffer): boolean {
 /** `sha256:<salt>:<digest>` of a client secret. */
 export function hashSecret(secret: string): string {
   const salt = randomBytes(16).toString('base64url');
-  return `sha256:${salt}:${createHash('sha256').update(`${salt}:${secret}`).digest('base64url')}`;
+  return `sha256:${salt}:${hash('sha256', `${salt}:${secret}`, 'base64url')}`;
 }
 
 export function verifySecret(secret: string, stored: string | undefined): boolean {
   const [scheme, salt, digest] = (stored ?? '').split(':');
   // Compare against a dummy when there is no usable record, so timing does not tell "unknown client".
   const expected = Buffer.from(scheme === 'sha256' && digest ? digest : 'x'.repeat(43), 'base64url');
-  const actual = createHash('sha256')
-    .update(`${salt ?? ''}:${secret}`)
-    .digest();
+  const actual = hash('sha256', `${salt ?? ''}:${secret}`, 'buffer');
   return equal(actual, expected) && scheme === 'sha256';
 }
 

@@ -13,20 +13,28 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { configInvalid } from '../errors/tokenguard-error.ts';
 import { withAccessLog } from '../observability/access-log.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createAuthenticator } from '../pipeline/create-authenticator.ts';
+import { createBrowserListener } from './browser/listener.ts';
+import { createBrowserServices } from './browser/services.ts';
 import { CallerAuthenticator } from './clients/authenticate-caller.ts';
 import { applyDeclarations } from './config/apply.ts';
 import { maxTokenLifetimeSeconds } from './config/key-lifetime.ts';
 import { parseIdpConfig } from './config/load.ts';
 import type { IdpConfig, IdpConfigInput } from './config/schema.ts';
+import { createConsole } from './console/app.ts';
+import { withConsole } from './console/listener.ts';
 import { RateLimiter } from './endpoints/rate-limit.ts';
 import { createRouter } from './endpoints/router.ts';
 import type { IdpServices } from './endpoints/types.ts';
+import type { RevocationEvents } from './events/revocation-events.ts';
+import { type IdpRevocationEvents, startRevocationEvents } from './events/start.ts';
 import { type GrpcListener, listenGrpc } from './grpc/listener.ts';
 import { KeyManager } from './keys/key-manager.ts';
+import { countRequests, countTokenOperations, createIdpMetrics, requestEndpoint } from './metrics.ts';
 import { openStore } from './store/open-store.ts';
 import { withReadCache } from './store/read-cache.ts';
 import type { IdpStore } from './store/types.ts';
@@ -39,6 +47,8 @@ export interface IdpOptions {
   store?: IdpStore;
   /** pino logger; default JSON lines on stdout at `idp.logLevel`. */
   logger?: Logger;
+  /** prom-client registry for the IdP's counters (`idp/metrics`); default a registry of its own. */
+  registry?: Registry;
 }
 
 export interface Idp {
@@ -51,7 +61,11 @@ export interface Idp {
   store: IdpStore;
   tokens: TokenService;
   keys: KeyManager;
+  /** Revocations that caches hear of at once (`idp/events`): `revokeClient`, `revokeSubject`, `revokeWhere`. */
+  revocations: RevocationEvents;
   config: IdpConfig;
+  /** The registry holding the IdP's counters (requests, introspections, tokens issued). */
+  registry: Registry;
   close(): Promise<void>;
 }
 
@@ -68,8 +82,17 @@ function readPem(file: string, key: string): Buffer {
 
 function createServer(config: IdpConfig): Server {
   const { tls } = config;
-  if (!tls.cert) return createHttpServer();
+  // headersTimeout / requestTimeout are enforced at this interval; node's default (30 s) would let a
+  // slowloris head or body outlive them by that much.
+  const checking = {
+    connectionsCheckingInterval: Math.max(
+      250,
+      Math.min(5_000, Math.floor(Math.min(config.limits.headersTimeout, config.limits.requestTimeout) / 4)),
+    ),
+  };
+  if (!tls.cert) return createHttpServer(checking);
   return createHttpsServer({
+    ...checking,
     cert: readPem(tls.cert, 'cert'),
     key: readPem(tls.key, 'key'),
     ca: tls.ca ? readPem(tls.ca, 'ca') : undefined,
@@ -120,12 +143,22 @@ export async function createIdp(input: IdpConfigInput = {}, options: IdpOptions 
     algorithm: config.tokens.algorithm,
     maxTokenLifetime: maxTokenLifetimeSeconds(config),
   });
-  const tokens = new DefaultTokenService({ store, keys });
+  let events: IdpRevocationEvents;
+  try {
+    events = await startRevocationEvents(config, { store, keys, logger, base: () => base });
+  } catch (error) {
+    if (ownsStore) await store.close();
+    throw error;
+  }
+  const tokens = new DefaultTokenService({ store, keys, events: events.revocations });
+  const registry = options.registry ?? new Registry();
+  const metrics = createIdpMetrics(registry);
   const external = externalAssertions(config, logger);
   const services: IdpServices = {
     config,
     store,
-    tokens,
+    revocations: events.revocations,
+    tokens: countTokenOperations(tokens, metrics),
     keys,
     signIntrospection: ({ realm, answer, audience }) =>
       signIntrospectionResponse({ realm, answer, audience, keys }),
@@ -148,21 +181,44 @@ export async function createIdp(input: IdpConfigInput = {}, options: IdpOptions 
     logger,
     externalAssertions: external.verify,
     tls: Boolean(config.tls.cert),
+    browser: createBrowserServices(config.browser, store, keys),
   };
 
   let server: Server;
   try {
     server = createServer(config);
   } catch (error) {
+    await events.close();
     if (ownsStore) await store.close();
     throw error;
   }
   let base = '';
+  let listener = createRouter(services, () => base, [
+    createBrowserListener(services, services.browser!, () => base),
+  ]);
+  if (config.console.enabled) {
+    // The console works with the plain token service: its own lookups are not endpoint traffic.
+    const managementConsole = createConsole({
+      config,
+      store,
+      tokens,
+      keys,
+      logger,
+      registry,
+      base: () => base,
+      tls: services.tls,
+      revocations: events.revocations,
+      idleTimeoutMs: config.console.idleTimeout,
+      absoluteTimeoutMs: config.console.absoluteTimeout,
+    });
+    listener = withConsole(managementConsole, listener);
+  }
+  if (events.stream) listener = events.stream.mount(listener, services, () => base);
   server.on(
     'request',
     withAccessLog(
       logger,
-      createRouter(services, () => base),
+      countRequests(metrics, (path) => requestEndpoint(path, config.profiles), listener),
     ),
   );
   server.headersTimeout = config.limits.headersTimeout;
@@ -176,6 +232,7 @@ export async function createIdp(input: IdpConfigInput = {}, options: IdpOptions 
       });
     });
   } catch (error) {
+    await events.close();
     if (ownsStore) await store.close();
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw configInvalid('idp.port', `cannot listen on ${config.host}:${config.port} (${code})`);
@@ -196,6 +253,7 @@ export async function createIdp(input: IdpConfigInput = {}, options: IdpOptions 
     } catch (error) {
       await closeHttp();
       await external.close();
+      await events.close();
       if (ownsStore) await store.close();
       throw error;
     }
@@ -209,9 +267,12 @@ export async function createIdp(input: IdpConfigInput = {}, options: IdpOptions 
     tokens,
     keys,
     config,
+    registry,
+    revocations: events.revocations,
     close: async () => {
       await Promise.all([closeHttp(), grpc?.close()]);
       await external.close();
+      await events.close();
       if (ownsStore) await store.close();
     },
   };

@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { jwtVerify } from 'jose';
-import { sendJson } from '../../test/support/loopback.ts';
-import { ASSERTION_LIFETIME_SECONDS, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.ts';
+import { ASSERTION_LIFETIME_SECONDS } from './client-assertion.ts';
 import { createClientAuth } from './client-auth.ts';
 import { HttpIntrospectionTransport } from './http-transport.ts';
+import { assertionChecker, type VerifiedAssertion } from './test-support/assertion-checker.ts';
 import {
   type IntrospectionInput,
   introspectionConfig,
@@ -30,7 +29,7 @@ describe('private_key_jwt', () => {
   let rsaPublic: KeyObject;
   /** The key the stub verifies assertions with, and the claims of each verified assertion. */
   let verifyWith: KeyObject;
-  let verified: Array<{ header: Record<string, unknown>; payload: Record<string, unknown> }>;
+  const verified: VerifiedAssertion[] = [];
   const clock = new TestClock(Date.now());
 
   before(() => {
@@ -39,35 +38,14 @@ describe('private_key_jwt', () => {
     rsaPublic = rsa.publicKey;
     rsaKeyFile = join(dir, 'client.key');
     writeFileSync(rsaKeyFile, rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }));
-    idp.handler = async (request, response) => {
-      if (request.form.get('client_assertion_type') !== JWT_BEARER_ASSERTION_TYPE) {
-        return sendJson(response, 401, { error: 'invalid_client' });
-      }
-      try {
-        // The IdP side of RFC 7523 §3: signature, then iss = sub = client_id, aud = this endpoint, exp.
-        const { payload, protectedHeader } = await jwtVerify(
-          request.form.get('client_assertion')!,
-          verifyWith,
-          {
-            issuer: 'rs',
-            subject: 'rs',
-            audience: idp.url('/introspect'),
-            requiredClaims: ['exp', 'iat', 'jti'],
-            currentDate: new Date(clock.ms),
-          },
-        );
-        verified.push({ header: { ...protectedHeader }, payload });
-        sendJson(response, 200, { active: true, sub: 'alice' });
-      } catch {
-        sendJson(response, 401, { error: 'invalid_client' });
-      }
-    };
+    // The IdP side of RFC 7523 §3: signature, then iss = sub = client_id, aud = this endpoint, exp.
+    idp.handler = assertionChecker(idp, { key: () => verifyWith, now: clock.now, verified });
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    verified = [];
+    verified.length = 0;
   });
 
   function transport(clientAuth: IntrospectionInput['clientAuth']) {

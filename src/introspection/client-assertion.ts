@@ -1,15 +1,19 @@
 /**
  * @module introspection/client-assertion
- * `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect Core §9): loading our signing key
- * once, at startup, and signing a fresh, single-use assertion for every request.
+ * JWT client authentication (RFC 7523 §2.2, OpenID Connect Core §9): `private_key_jwt` (signed with our
+ * private key) and `client_secret_jwt` (an HMAC keyed with our client secret). Keys are loaded once, at
+ * startup; every request gets a fresh, single-use assertion.
  */
-import { createPrivateKey, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
+import { createPrivateKey, createSecretKey, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
-import type { JWT_ALGORITHMS } from '../config/schema.ts';
+import type { AuthConfig, JWT_ALGORITHMS } from '../config/schema.ts';
 import { configInvalid } from '../errors/tokenguard-error.ts';
 
 export type SigningAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** `client_secret_jwt` algorithms (OpenID Connect Core §9: HMAC SHA-2). */
+export type SecretJwtAlgorithm = AuthConfig['introspection']['clientAuth']['secretJwtAlg'];
 
 /** RFC 7523 §2.2 `client_assertion_type` of a JWT assertion. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -98,10 +102,27 @@ function checkKeyFitsAlgorithm(key: KeyObject, algorithm: SigningAlgorithm): voi
   }
 }
 
+/**
+ * The client secret as an HMAC key for `client_secret_jwt`. RFC 7518 §3.2: the key MUST be at least as
+ * long as the hash output (32 bytes for HS256, 48 for HS384, 64 for HS512); a shorter secret is refused at
+ * startup rather than producing assertions an attacker could brute-force offline.
+ */
+export function loadSecretKey(secret: string, algorithm: SecretJwtAlgorithm): SigningKey {
+  const bytes = Buffer.from(secret, 'utf8');
+  const needed = Number(algorithm.slice(2)) / 8;
+  if (bytes.length < needed) {
+    throw configInvalid(
+      'auth.introspection.clientAuth.clientSecret',
+      `is ${bytes.length} bytes; ${algorithm} needs at least ${needed} (RFC 7518 §3.2)`,
+    );
+  }
+  return { key: createSecretKey(bytes) };
+}
+
 export interface AssertionOptions {
   clientId: string;
   signingKey: SigningKey;
-  algorithm: SigningAlgorithm;
+  algorithm: SigningAlgorithm | SecretJwtAlgorithm;
   /** Configured `kid`; wins over the JWK's own. */
   keyId?: string;
   now: () => number;

@@ -9,7 +9,13 @@ import type { AuthConfig, clientAuthMethods } from '../config/schema.ts';
 import type { MetadataSource } from '../discovery/types.ts';
 import { configInvalid } from '../errors/tokenguard-error.ts';
 import type { HttpClient } from '../util/http-client.ts';
-import { JWT_BEARER_ASSERTION_TYPE, loadSigningKey, signClientAssertion } from './client-assertion.ts';
+import {
+  type AssertionOptions,
+  JWT_BEARER_ASSERTION_TYPE,
+  loadSecretKey,
+  loadSigningKey,
+  signClientAssertion,
+} from './client-assertion.ts';
 import { basicCredentials, ClientCredentialsToken, isBearerToken } from './client-credentials.ts';
 
 export type ClientAuthMethod = (typeof clientAuthMethods)[number];
@@ -123,12 +129,22 @@ export function createClientAuth(
     case 'private_key_jwt': {
       const clientId = required(auth.clientId, 'clientId', method);
       const signingKey = loadSigningKey(auth.privateKey, auth.privateKeyAlg, deps.readFile);
-      const options = { clientId, signingKey, algorithm: auth.privateKeyAlg, keyId: auth.keyId, now };
-      return fixed(method, `${method}:${clientId}`, async (request, endpoint) => {
-        // RFC 7523 §2.2; `aud` is the endpoint the assertion is sent to (§3 allows the endpoint URL).
-        request.params.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
-        request.params.set('client_assertion', await signClientAssertion(options, endpoint));
+      return assertion(method, {
+        clientId,
+        signingKey,
+        algorithm: auth.privateKeyAlg,
+        keyId: auth.keyId,
+        now,
       });
+    }
+    case 'client_secret_jwt': {
+      // OpenID Connect Core §9: the same assertion, MACed with the client secret; no `kid` (one key).
+      const clientId = required(auth.clientId, 'clientId', method);
+      const signingKey = loadSecretKey(
+        required(auth.clientSecret, 'clientSecret', method),
+        auth.secretJwtAlg,
+      );
+      return assertion(method, { clientId, signingKey, algorithm: auth.secretJwtAlg, now });
     }
     case 'tls_client_auth': {
       // RFC 8705 §2: the certificate authenticates us (HttpClient TLS options); client_id names us.
@@ -144,6 +160,17 @@ export function createClientAuth(
       });
     }
   }
+}
+
+/**
+ * A JWT assertion per request (RFC 7523 §2.2), in the form, never a header. `aud` is the endpoint the
+ * assertion is sent to (§3 allows the endpoint URL), so it cannot be replayed at another endpoint.
+ */
+function assertion(method: ClientAuthMethod, options: AssertionOptions): ClientAuth {
+  return fixed(method, `${method}:${options.clientId}`, async (request, endpoint) => {
+    request.params.set('client_assertion_type', JWT_BEARER_ASSERTION_TYPE);
+    request.params.set('client_assertion', await signClientAssertion(options, endpoint));
+  });
 }
 
 /** Our own access token (RFC 6749 §4.4), presented as a bearer token (RFC 6750 §2.1). */

@@ -14,6 +14,13 @@ import type { HttpClient, HttpResponse } from '../util/http-client.ts';
 import { type ClientAuth, createClientAuth } from './client-auth.ts';
 import { type IntrospectionEndpoint, introspectionEndpoint } from './endpoint.ts';
 import {
+  type ForwardedRequest,
+  isForwardableParam,
+  isHeaderValue,
+  isSendableHeader,
+  RESERVED_HEADERS,
+} from './request-forwarding.ts';
+import {
   checkJwtContentType,
   checkStatus,
   INTROSPECTION_JWT_MEDIA_TYPE,
@@ -33,19 +40,6 @@ export interface HttpIntrospectionDeps {
   issuerUrl?: string;
   now?: () => number;
 }
-
-/** Form parameters tokenguard sets itself; `params` may not override them. */
-const RESERVED_PARAMS = new Set([
-  'token',
-  'token_type_hint',
-  'client_id',
-  'client_secret',
-  'client_assertion',
-  'client_assertion_type',
-]);
-
-/** Headers that describe the request itself; `headers` may not override them. */
-const RESERVED_HEADERS = new Set(['accept', 'content-type', 'content-length', 'host', 'transfer-encoding']);
 
 /** A request id worth propagating: printable ASCII, bounded. Anything else is dropped, not sent. */
 const REQUEST_ID = /^[\x20-\x7e]{1,256}$/;
@@ -112,6 +106,7 @@ export class HttpIntrospectionTransport implements IntrospectionTransport {
     const params = new URLSearchParams([['token', token], ...this.#form]);
     const headers: Record<string, string> = { ...this.#headers };
     if (options.requestId && REQUEST_ID.test(options.requestId)) headers['x-request-id'] = options.requestId;
+    if (options.forwarded) addForwarded(options.forwarded, headers, params);
     await this.#auth.apply({ headers, params }, url);
     return { headers, body: params.toString() };
   }
@@ -135,6 +130,26 @@ export class HttpIntrospectionTransport implements IntrospectionTransport {
 }
 
 /**
+ * Values copied from the client's request (`request-forwarding.ts` chose them). Checked again here, since
+ * any caller may pass them: nothing replaces what tokenguard sets, and no header value carries CR or LF.
+ */
+function addForwarded(
+  forwarded: ForwardedRequest,
+  headers: Record<string, string>,
+  params: URLSearchParams,
+): void {
+  for (const [name, value] of forwarded.headers) {
+    const lower = name.toLowerCase();
+    if (isSendableHeader(lower) && !Object.hasOwn(headers, lower) && isHeaderValue(value)) {
+      headers[lower] = value;
+    }
+  }
+  for (const [name, value] of forwarded.params) {
+    if (isForwardableParam(name)) params.append(name, value);
+  }
+}
+
+/**
  * The fixed form parameters: `token_type_hint` (RFC 7662 §2.1, when configured), go-authkit's scope
  * filter (`scope_filter[i].rn`, which the form encoding turns into `scope_filter%5Bi%5D.rn`), then the
  * extra `params`.
@@ -146,7 +161,7 @@ function formParams(config: AuthConfig['introspection']): Array<[string, string]
     form.push([`scope_filter[${index}].rn`, filter.rn]);
   });
   for (const [name, value] of Object.entries(config.params)) {
-    if (RESERVED_PARAMS.has(name) || name.startsWith('scope_filter[')) {
+    if (!isForwardableParam(name)) {
       throw configInvalid(
         `auth.introspection.params.${name}`,
         'is set by tokenguard and cannot be overridden',

@@ -8,6 +8,13 @@ export type { ClientAuth, ClientAuthDeps, ClientAuthMethod, ClientAuthRequest } 
 export { createClientAuth, resolveClientAuthMethod } from './client-auth.ts';
 export { type IntrospectionEndpoint, introspectionEndpoint } from './endpoint.ts';
 export { type HttpIntrospectionDeps, HttpIntrospectionTransport } from './http-transport.ts';
+export {
+  createRequestForwarding,
+  type ForwardableRequest,
+  type ForwardedRequest,
+  forwardedDigest,
+  type RequestForwarding,
+} from './request-forwarding.ts';
 export { INTROSPECTION_JWT_MEDIA_TYPE, INTROSPECTION_JWT_TYPE } from './response.ts';
 export { readTlsOptions } from './tls.ts';
 export type { IntrospectionAnswer, IntrospectionTransport, IntrospectOptions } from './types.ts';

@@ -4,6 +4,7 @@
  * nothing above it knows which ran.
  */
 import type { Claims } from '../claims/types.ts';
+import type { ForwardedRequest } from './request-forwarding.ts';
 
 /** An RFC 7662 §2.2 answer: `active` plus whatever members the IdP returned. */
 export interface IntrospectionAnswer extends Claims {
@@ -14,6 +15,12 @@ export interface IntrospectOptions {
   /** Propagated as `X-Request-ID` (HTTP) or `x-request-id` metadata (gRPC). */
   requestId?: string;
   signal?: AbortSignal;
+  /**
+   * Values of the client's request to send along (`forwardHeaders`, `forwardParams`, `requestContext`),
+   * already chosen by the pipeline, which keys the cache with their digest. HTTP only; other transports
+   * ignore them.
+   */
+  forwarded?: ForwardedRequest;
 }
 
 export interface IntrospectionTransport {

@@ -26,6 +26,8 @@ const SECRET_PARAMS = new Set([
   'token',
   'refresh_token',
   'id_token',
+  // OIDC RP-Initiated Logout sends the ID token in the query of the logout endpoint (idp/browser).
+  'id_token_hint',
   'client_secret',
   'code',
   'assertion',

@@ -15,7 +15,9 @@ export type AuthOutcome =
   | 'throttled'
   | 'error'
   | 'jwt_valid'
-  | 'jwt_invalid';
+  | 'jwt_invalid'
+  /** A cached answer past its freshness served because the IdP was unavailable (`staleIfError`). */
+  | 'stale';
 
 export type IdpOperation = 'introspect' | 'discovery' | 'jwks' | 'token';
 

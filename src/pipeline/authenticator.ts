@@ -7,28 +7,50 @@
  * How a token is verified is decided in one place (`#routeOf`), from the configuration and the token's
  * shape: introspection when enabled (static endpoint first, as seed 000, else the endpoint discovered from
  * the token's trusted issuer), local JWT verification otherwise.
+ *
+ * Cache keys are `<route prefix>.<SHA-256 of the token>`, plus `.<digest of the forwarded values>` when
+ * request values are sent to the IdP (`introspection.forwardHeaders` …): the answer may depend on them.
+ * Revocation events evict by token hash, by claims, or flush everything (`evictTokenHashes`,
+ * `evictMatching`, `flush`); an eviction also stops answers fetched before it from being stored after it.
  */
 
 import type { Authorizer } from '../authz/types.ts';
 import { cacheKey, keyPrefix, tokenFingerprint } from '../cache/key.ts';
 import { SingleFlight } from '../cache/single-flight.ts';
-import type { CachedAnswer, TokenCache } from '../cache/types.ts';
+import type { CachedAnswer, EvictionMatch, TokenCache } from '../cache/types.ts';
 import { applyScopeFilter, buildPrincipal } from '../claims/principal.ts';
 import type { Principal, ScopeFilter, VerificationMethod } from '../claims/types.ts';
 import type { AuthConfig } from '../config/schema.ts';
-import { authenticationFailed, isTokenguardError, TokenguardError } from '../errors/tokenguard-error.ts';
+import {
+  authenticationFailed,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  isTokenguardError,
+  TokenguardError,
+} from '../errors/tokenguard-error.ts';
+import {
+  type ForwardableRequest,
+  type ForwardedRequest,
+  forwardedDigest,
+  type RequestForwarding,
+} from '../introspection/request-forwarding.ts';
 import type { IntrospectionTransport } from '../introspection/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { isWellFormedToken, type TokenExtractor } from '../token/extract.ts';
 import { looksLikeJwt, unverifiedIssuer } from '../token/jwt-shape.ts';
 import type { ExtractedToken, RequestLike } from '../token/types.ts';
+import { freshAnswer } from './answer-freshness.ts';
 import type { ClaimsValidator } from './validate-claims.ts';
 
 export interface AuthenticateOptions {
   /** Propagated to the IdP as `X-Request-ID`. */
   requestId?: string;
   signal?: AbortSignal;
+  /**
+   * The client's request, read for `introspection.forwardHeaders`, `forwardParams` and `requestContext`
+   * (its `method` for the last). `check` and `checkCached` use the request they are given unless this is set.
+   */
+  request?: ForwardableRequest;
 }
 
 export interface CheckOptions extends AuthenticateOptions {
@@ -56,8 +78,15 @@ export interface PipelineParts {
     discoveryNamespace: string;
     cache: TokenCache;
     negativeCache?: TokenCache;
+    /** Freshness bounds of active answers (`claimsCache.minTtl`, `.ttl`) and of answers without exp. */
+    minTtlMs: number;
     maxTtlMs: number;
+    defaultTtlMs: number;
     negativeTtlMs: number;
+    /** How long past its freshness an answer may serve when the IdP is unavailable; 0 = never. */
+    staleIfErrorMs: number;
+    /** Request values sent to the IdP, when configured. */
+    forwarding?: RequestForwarding;
     scopeFilter: ScopeFilter;
   };
   authorize?: Authorizer;
@@ -70,8 +99,20 @@ interface Route {
   readonly prefix: string;
   readonly cache: TokenCache;
   readonly negativeCache?: TokenCache;
-  /** Both caches answer synchronously: `checkCached` may serve this route. */
+  /** Both caches can answer synchronously (in process, or an in-process tier): `checkCached` may serve. */
   readonly synchronous: boolean;
+  /** The synchronous lookups `checkCached` uses: `get` of an in-process cache, `peek` of a tiered one. */
+  readonly peek: (key: string) => CachedAnswer | undefined;
+  readonly peekNegative?: (key: string) => CachedAnswer | undefined;
+  /** Request values sent to the IdP (introspection only): their digest ends the cache key. */
+  readonly forwarding?: RequestForwarding;
+}
+
+/** A cache's synchronous lookup, if it has one: its own `get`, or the in-process tier of a shared cache. */
+function synchronousLookup(cache: TokenCache): ((key: string) => CachedAnswer | undefined) | undefined {
+  if (cache.synchronous === true) return (key) => cache.get(key) as CachedAnswer | undefined;
+  const peek = cache.peek?.bind(cache);
+  return peek;
 }
 
 function route(
@@ -79,14 +120,35 @@ function route(
   namespace: string,
   cache: TokenCache,
   negativeCache?: TokenCache,
+  forwarding?: RequestForwarding,
 ): Route {
-  const synchronous =
-    cache.synchronous === true && (negativeCache === undefined || negativeCache.synchronous === true);
-  return { method, prefix: keyPrefix(namespace), cache, negativeCache, synchronous };
+  const peek = synchronousLookup(cache);
+  const peekNegative = negativeCache ? synchronousLookup(negativeCache) : undefined;
+  const synchronous = peek !== undefined && (negativeCache === undefined || peekNegative !== undefined);
+  return {
+    method,
+    prefix: keyPrefix(namespace),
+    cache,
+    negativeCache,
+    synchronous,
+    peek: peek ?? (() => undefined),
+    peekNegative,
+    forwarding,
+  };
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+/** The key of an answer obtained with `forwarded` values: they may change what the IdP says. */
+function forwardedKey(prefix: string, token: string, forwarded: ForwardedRequest): string {
+  return `${cacheKey(prefix, token)}.${forwardedDigest(forwarded)}`;
+}
+
+/** SHA-256 (base64url) of a token: the part of every key that names it, and what revocation events carry. */
+function tokenHash(token: string): string {
+  return cacheKey('', token).slice(1);
 }
 
 const INACTIVE = { active: false } as const;
@@ -99,6 +161,18 @@ export class Authenticator {
   readonly #jwtRoute: Route | undefined;
   readonly #staticRoute: Route | undefined;
   readonly #discoveryRoute: Route | undefined;
+  /** Every route, for evictions by token hash. */
+  readonly #routes: readonly Route[];
+  /** Each distinct cache once: positive answers (JWT and introspection), then the negative cache. */
+  readonly #answerCaches: readonly TokenCache[];
+  readonly #allCaches: readonly TokenCache[];
+  /** Caches already reported as lacking an eviction method (warned once each). */
+  readonly #warnedCaches = new WeakSet<TokenCache>();
+  /**
+   * Counts evictions. An answer is stored only if no eviction happened since its verification began: one
+   * fetched before a revocation must not land in the cache after the revocation's eviction.
+   */
+  #epoch = 0;
 
   constructor(parts: PipelineParts) {
     this.#parts = parts;
@@ -107,7 +181,13 @@ export class Authenticator {
     if (parts.jwt) this.#jwtRoute = route('jwt', parts.jwtNamespace, parts.jwtCache);
     if (introspection?.static) {
       const namespace = `introspection|${introspection.static.id}`;
-      this.#staticRoute = route('introspection', namespace, introspection.cache, introspection.negativeCache);
+      this.#staticRoute = route(
+        'introspection',
+        namespace,
+        introspection.cache,
+        introspection.negativeCache,
+        introspection.forwarding,
+      );
     }
     if (introspection?.forIssuer) {
       const namespace = introspection.discoveryNamespace;
@@ -116,8 +196,19 @@ export class Authenticator {
         namespace,
         introspection.cache,
         introspection.negativeCache,
+        introspection.forwarding,
       );
     }
+    this.#routes = [this.#jwtRoute, this.#staticRoute, this.#discoveryRoute].filter(
+      (entry): entry is Route => entry !== undefined,
+    );
+    this.#answerCaches = [...new Set([parts.jwtCache, ...(introspection ? [introspection.cache] : [])])];
+    this.#allCaches = [
+      ...new Set([
+        ...this.#answerCaches,
+        ...(introspection?.negativeCache ? [introspection.negativeCache] : []),
+      ]),
+    ];
   }
 
   /** Extracts the bearer token of a request (RFC 6750). Throws `bearerTokenMissing` / `invalidRequest`. */
@@ -125,14 +216,16 @@ export class Authenticator {
     return this.#parts.extractor.extract(request);
   }
 
-  /** Authenticates a request: extraction, then `authenticateToken`. */
-  async authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<Principal> {
-    return this.authenticateToken(this.#parts.extractor.extract(request).token, options);
+  /** Authenticates a request: extraction, then `authenticateToken` (with the request, for forwarding). */
+  async authenticate(request: ForwardableRequest, options: AuthenticateOptions = {}): Promise<Principal> {
+    const token = this.#parts.extractor.extract(request).token;
+    return this.#authenticate(token, options, options.request ?? request);
   }
 
   /** Authenticates and authorizes a request; resolves with the principal or rejects with a TokenguardError. */
-  async check(request: RequestLike, options: CheckOptions = {}): Promise<Principal> {
-    const principal = await this.authenticateToken(this.#parts.extractor.extract(request).token, options);
+  async check(request: ForwardableRequest, options: CheckOptions = {}): Promise<Principal> {
+    const token = this.#parts.extractor.extract(request).token;
+    const principal = await this.#authenticate(token, options, options.request ?? request);
     this.authorize(principal, options.authorize ?? this.#parts.authorize);
     return principal;
   }
@@ -143,33 +236,30 @@ export class Authenticator {
    * fetched (cache miss, or an asynchronous cache): then call `check`. Throws exactly as `check` rejects;
    * claims and authorization are checked as on every path.
    */
-  checkCached(request: RequestLike, options: CheckOptions = {}): Principal | undefined {
+  checkCached(request: ForwardableRequest, options: CheckOptions = {}): Principal | undefined {
     const token = this.#parts.extractor.extract(request).token;
     const route = this.#routeOf(token);
     if (!route.synchronous) return undefined;
-    const key = cacheKey(route.prefix, token);
-    const answer = (route.cache.get(key) ?? route.negativeCache?.get(key)) as CachedAnswer | undefined;
-    if (answer === undefined) return undefined;
+    const key =
+      route.forwarding === undefined
+        ? cacheKey(route.prefix, token)
+        : forwardedKey(route.prefix, token, route.forwarding.collect(options.request ?? request));
+    const answer = route.peek(key) ?? route.peekNegative?.(key);
+    // An answer past its freshness is only a fallback for when the IdP fails: the async path asks first.
+    if (answer === undefined || (answer.freshUntil !== undefined && answer.freshUntil <= this.#parts.now())) {
+      return undefined;
+    }
     const principal = this.#accept(answer, route.method);
     this.authorize(principal, options.authorize ?? this.#parts.authorize);
     return principal;
   }
 
-  /** Verifies one token. Claims are validated on every call; the IdP is asked at most once per key. */
-  async authenticateToken(token: string, options: AuthenticateOptions = {}): Promise<Principal> {
-    const route = this.#routeOf(token);
-    const key = cacheKey(route.prefix, token);
-    let answer = route.cache.get(key);
-    if (isPromise(answer)) answer = await answer;
-    if (answer === undefined && route.negativeCache) {
-      let negative = route.negativeCache.get(key);
-      if (isPromise(negative)) negative = await negative;
-      answer = negative;
-    }
-    if (answer === undefined) {
-      answer = await this.#flight.run(key, () => this.#verify(route, token, key, options));
-    }
-    return this.#accept(answer, route.method);
+  /**
+   * Verifies one token. Claims are validated on every call; the IdP is asked at most once per key. Pass
+   * `options.request` when request values are forwarded to the IdP.
+   */
+  authenticateToken(token: string, options: AuthenticateOptions = {}): Promise<Principal> {
+    return this.#authenticate(token, options, options.request);
   }
 
   /**
@@ -191,13 +281,53 @@ export class Authenticator {
 
   /** Drops every cached answer for a token (after a revocation, for instance). */
   async invalidate(token: string): Promise<void> {
-    const routes = [this.#jwtRoute, this.#staticRoute, this.#discoveryRoute];
-    for (const route of routes) {
-      if (!route) continue;
-      const key = cacheKey(route.prefix, token);
-      await route.cache.delete(key);
-      await route.negativeCache?.delete(key);
+    await this.evictTokenHashes([tokenHash(token)]);
+  }
+
+  /**
+   * Drops the cached answers of tokens named by their SHA-256 (base64url, as revocation events carry them)
+   * from every route's caches: the key `<prefix>.<hash>`, and, where request values are forwarded, every
+   * `<prefix>.<hash>.<digest>` (through `deleteByPrefix`; a cache without it is cleared). Resolves with
+   * the number of entries deleted, as far as the caches tell.
+   */
+  async evictTokenHashes(hashes: readonly string[]): Promise<number> {
+    this.#epoch++;
+    let deleted = 0;
+    for (const route of this.#routes) {
+      const keys = hashes.map((hash) => `${route.prefix}.${hash}`);
+      for (const cache of route.negativeCache ? [route.cache, route.negativeCache] : [route.cache]) {
+        for (const key of keys) if ((await cache.delete(key)) === true) deleted++;
+        if (route.forwarding && keys.length > 0) {
+          const prefixes = keys.map((key) => `${key}.`);
+          deleted += cache.deleteByPrefix
+            ? await cache.deleteByPrefix(prefixes)
+            : await this.#clearInstead(cache, 'deleteByPrefix');
+        }
+      }
     }
+    return deleted;
+  }
+
+  /**
+   * Drops the cached answers whose claims match a revocation (`jti`, subject, client; see
+   * `EvictionMatch`) from each distinct cache of active answers (`TokenCache.evictMatching`; a cache
+   * without it is cleared). Resolves with the number of entries deleted.
+   */
+  async evictMatching(match: EvictionMatch): Promise<number> {
+    this.#epoch++;
+    let deleted = 0;
+    for (const cache of this.#answerCaches) {
+      deleted += cache.evictMatching
+        ? await cache.evictMatching(match)
+        : await this.#clearInstead(cache, 'evictMatching');
+    }
+    return deleted;
+  }
+
+  /** Clears every cache of answers (JWT, introspection, negative): after a gap in the revocation events. */
+  async flush(): Promise<void> {
+    this.#epoch++;
+    for (const cache of this.#allCaches) await cache.clear();
   }
 
   /**
@@ -214,6 +344,48 @@ export class Authenticator {
     return this.#parts.close();
   }
 
+  /** A cache that cannot select entries is emptied: evicting too much costs refetches, too little is unsafe. */
+  async #clearInstead(cache: TokenCache, missing: string): Promise<number> {
+    if (!this.#warnedCaches.has(cache)) {
+      this.#warnedCaches.add(cache);
+      this.#parts.logger.warn({ missing }, 'cache cannot select entries to evict: clearing it instead');
+    }
+    const size = cache.size ?? 0;
+    await cache.clear();
+    return size;
+  }
+
+  async #authenticate(
+    token: string,
+    options: AuthenticateOptions,
+    request: ForwardableRequest | undefined,
+  ): Promise<Principal> {
+    const route = this.#routeOf(token);
+    // Read before the cache: an eviction from here on voids what this call reads or fetches.
+    const epoch = this.#epoch;
+    const forwarded = route.forwarding?.collect(request);
+    const key =
+      forwarded === undefined ? cacheKey(route.prefix, token) : forwardedKey(route.prefix, token, forwarded);
+    let answer = route.cache.get(key);
+    if (isPromise(answer)) answer = await answer;
+    // Past its freshness, an answer is a fallback only (staleIfError): ask the IdP, keep it in hand.
+    let stale: CachedAnswer | undefined;
+    if (answer?.freshUntil !== undefined && answer.freshUntil <= this.#parts.now()) {
+      stale = answer;
+      answer = undefined;
+    }
+    if (answer === undefined && route.negativeCache) {
+      let negative = route.negativeCache.get(key);
+      if (isPromise(negative)) negative = await negative;
+      answer = negative;
+    }
+    if (answer === undefined) {
+      const call = { route, token, key, options, forwarded, stale, epoch };
+      answer = await this.#flight.run(key, () => this.#verify(call));
+    }
+    return this.#accept(answer, route.method);
+  }
+
   #routeOf(token: string): Route {
     if (this.#staticRoute) return this.#staticRoute;
     const jwt = looksLikeJwt(token);
@@ -227,62 +399,113 @@ export class Authenticator {
     );
   }
 
-  async #verify(
-    route: Route,
-    token: string,
-    key: string,
-    options: AuthenticateOptions,
-  ): Promise<CachedAnswer> {
+  async #verify(call: Verification): Promise<CachedAnswer> {
+    const { route, token, stale, epoch } = call;
     if (!isWellFormedToken(token)) throw authenticationFailed('token_malformed', 'not an RFC 6750 b64token');
     try {
-      return route.method === 'jwt'
-        ? await this.#verifyJwt(route, token, key)
-        : await this.#introspect(route, token, key, options);
+      return route.method === 'jwt' ? await this.#verifyJwt(call) : await this.#introspect(call);
     } catch (error) {
+      // Not after an eviction since the stale answer was read: it may be the revoked one.
+      if (stale !== undefined && epoch === this.#epoch && this.#mayServeStale(stale, error)) {
+        return this.#serveStale(call, stale, error as TokenguardError);
+      }
       this.#recordFailure(error, route.method, token);
       throw error;
     }
   }
 
-  async #verifyJwt(route: Route, token: string, key: string): Promise<CachedAnswer> {
+  /** Stores an answer unless an eviction happened since `epoch` (the answer may predate a revocation). */
+  async #store(cache: TokenCache, key: string, answer: CachedAnswer, ttlMs: number, epoch: number) {
+    if (epoch === this.#epoch) await cache.set(key, answer, ttlMs);
+  }
+
+  async #verifyJwt({ route, token, key, epoch }: Verification): Promise<CachedAnswer> {
     const claims = await this.#parts.jwt!.verify(token);
     // exp is required by the verifier; the entry lives exactly as long as the token.
     const expiresAt = (claims.exp as number) * 1000;
     const answer: CachedAnswer = { claims, active: true, expiresAt };
-    await route.cache.set(key, answer, expiresAt - this.#parts.now());
+    await this.#store(route.cache, key, answer, expiresAt - this.#parts.now(), epoch);
     this.#parts.metrics.authentication('jwt_valid');
     return answer;
   }
 
-  async #introspect(
-    route: Route,
-    token: string,
-    key: string,
-    options: AuthenticateOptions,
-  ): Promise<CachedAnswer> {
+  async #introspect(call: Verification): Promise<CachedAnswer> {
+    const { route, token, key, options, forwarded, stale, epoch } = call;
     const introspection = this.#parts.introspection!;
     const transport = route === this.#staticRoute ? introspection.static! : this.#issuerTransport(token);
-    const result = await transport.introspect(token, options);
+    const result = await transport.introspect(token, {
+      requestId: options.requestId,
+      signal: options.signal,
+      forwarded,
+    });
     const now = this.#parts.now();
     if (result.active !== true) {
       this.#parts.metrics.authentication('not_active');
+      // The IdP said no: the old answer must never come back as a stale fallback.
+      if (stale !== undefined) await route.cache.delete(key);
       const answer: CachedAnswer = {
         claims: INACTIVE,
         active: false,
         expiresAt: now + introspection.negativeTtlMs,
       };
-      await route.negativeCache?.set(key, answer, introspection.negativeTtlMs);
+      if (route.negativeCache) {
+        await this.#store(route.negativeCache, key, answer, introspection.negativeTtlMs, epoch);
+      }
       return answer;
     }
     const claims = applyScopeFilter(result, introspection.scopeFilter);
-    // TTL = min(exp − now, max TTL); an answer without exp lives the configured TTL (RFC 7662 §4).
-    const expiresAt =
-      typeof claims.exp === 'number'
-        ? Math.min(claims.exp * 1000, now + introspection.maxTtlMs)
-        : now + introspection.maxTtlMs;
-    const answer: CachedAnswer = { claims, active: true, expiresAt };
-    await route.cache.set(key, answer, expiresAt - now);
+    const answer = freshAnswer(claims, now, introspection);
+    await this.#store(route.cache, key, answer, answer.expiresAt - now, epoch);
     this.#parts.metrics.authentication('active');
+    return answer;
+  }
+
+  /**
+   * A stale answer may stand in for the IdP's only when the IdP is unavailable (never after a definite
+   * answer), when it was active, and while the token's own exp has not passed (no exp: never).
+   */
+  #mayServeStale(stale: CachedAnswer, error: unknown): boolean {
+    const now = this.#parts.now();
+    const exp = stale.claims.exp;
+    return (
+      isTokenguardError(error) &&
+      error.code === 'serviceUnavailable' &&
+      stale.active &&
+      typeof exp === 'number' &&
+      now < exp * 1000 &&
+      now < stale.expiresAt
+    );
+  }
+
+  /**
+   * Serves the stale answer and keeps it fresh for the IdP's Retry-After (bounded by the entry's end), so
+   * that during an outage requests do not each wait for a failing call: the IdP is asked again after that.
+   */
+  async #serveStale(
+    { route, token, key, epoch }: Verification,
+    stale: CachedAnswer,
+    error: TokenguardError,
+  ): Promise<CachedAnswer> {
+    const now = this.#parts.now();
+    const retryMs = (error.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS) * 1000;
+    const answer: CachedAnswer = {
+      claims: stale.claims,
+      active: true,
+      expiresAt: stale.expiresAt,
+      freshUntil: Math.min(stale.expiresAt, now + retryMs),
+    };
+    const principal = this.#principals.get(stale);
+    if (principal !== undefined) this.#principals.set(answer, principal);
+    await this.#store(route.cache, key, answer, stale.expiresAt - now, epoch);
+    this.#parts.metrics.authentication('stale');
+    this.#parts.logger.warn(
+      {
+        error_reason: error.reason,
+        token_hash: tokenFingerprint(token),
+        stale_ms: now - (stale.freshUntil ?? now),
+      },
+      'serving stale introspection answer',
+    );
     return answer;
   }
 
@@ -324,4 +547,17 @@ export class Authenticator {
       );
     }
   }
+}
+
+/** One verification in flight: what `#verify` needs, bundled once per cache miss. */
+interface Verification {
+  readonly route: Route;
+  readonly token: string;
+  readonly key: string;
+  readonly options: AuthenticateOptions;
+  readonly forwarded: ForwardedRequest | undefined;
+  /** The cached answer past its freshness, if any: the fallback of `staleIfError`. */
+  readonly stale: CachedAnswer | undefined;
+  /** Evictions counted when the call began (see `Authenticator.#epoch`). */
+  readonly epoch: number;
 }

@@ -7,12 +7,17 @@ import type { Registry } from 'prom-client';
 import type { Authorizer } from '../authz/types.ts';
 import { keyPrefix } from '../cache/key.ts';
 import { LruCache } from '../cache/lru-cache.ts';
+import { RedisCache } from '../cache/redis-cache.ts';
+import { redisCacheOptions } from '../cache/shared-cache-config.ts';
 import type { TokenCache } from '../cache/types.ts';
 import { parseAuthConfig } from '../config/load.ts';
 import type { AuthConfig, AuthConfigInput } from '../config/schema.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
 import { configInvalid } from '../errors/tokenguard-error.ts';
+import { subscribeRevocations } from '../events/subscribe.ts';
+import type { RevocationSubscription } from '../events/types.ts';
 import { HttpIntrospectionTransport } from '../introspection/http-transport.ts';
+import { createRequestForwarding } from '../introspection/request-forwarding.ts';
 import { readTlsOptions } from '../introspection/tls.ts';
 import type { IntrospectionTransport } from '../introspection/types.ts';
 import { JwtVerifier } from '../jwt/jwt-verifier.ts';
@@ -99,6 +104,13 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
       'gRPC introspection needs tokenguard/grpc: use await createGrpcAuthenticator(options)',
     );
   }
+  const forwarding = introspectionEnabled ? createRequestForwarding(introspectionConfig) : undefined;
+  if (forwarding && introspectionConfig.grpc.endpoint) {
+    throw configInvalid(
+      'auth.introspection.grpc.endpoint',
+      'forwardHeaders, forwardParams and requestContext are sent over HTTP only',
+    );
+  }
   if (
     trustedIssuerCount === 0 &&
     (jwtConfig.enabled || introspectionEnabled) &&
@@ -135,8 +147,18 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
   };
 
   const events = metrics;
+  const redisOptions = redisCacheOptions(config.sharedCache, 'auth.sharedCache.redis.url', {
+    logger,
+    events,
+    now,
+    // Events lost while Redis was down left revoked answers in it: cleared before it is read again.
+    clearOnReconnect: config.revocationEvents.source !== 'none',
+  });
+  const sharedCache =
+    options.caches?.introspection || !redisOptions ? undefined : new RedisCache(redisOptions);
   const introspectionCache =
     options.caches?.introspection ??
+    sharedCache ??
     new LruCache({
       maxEntries: introspectionConfig.claimsCache.enabled ? introspectionConfig.claimsCache.maxEntries : 0,
       name: 'introspection_claims',
@@ -164,7 +186,8 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
   const verifier = jwtConfig.enabled ? new JwtVerifier(jwtConfig, { issuers, keySets, now }) : undefined;
   const clientIdentity = [introspectionConfig.clientAuth.method, introspectionConfig.clientAuth.clientId];
 
-  return new Authenticator({
+  let revocations: RevocationSubscription | undefined;
+  const authenticator = new Authenticator({
     config,
     extractor: createTokenExtractor(config.tokenSources),
     validateClaims: createClaimsValidator({
@@ -192,16 +215,31 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
           )}`,
           cache: introspectionCache,
           negativeCache,
+          minTtlMs: introspectionConfig.claimsCache.minTtl,
           maxTtlMs: introspectionConfig.claimsCache.ttl,
+          defaultTtlMs: introspectionConfig.claimsCache.defaultTtl ?? introspectionConfig.claimsCache.ttl,
           negativeTtlMs: introspectionConfig.negativeCache.ttl,
+          staleIfErrorMs: introspectionConfig.staleIfError,
+          forwarding,
           scopeFilter: introspectionConfig.scopeFilter,
         }
       : undefined,
     authorize: options.authorize,
     async close() {
+      await revocations?.close();
       await Promise.allSettled([...ownedTransports, ...(options.owned ?? [])].map((owned) => owned.close()));
+      await sharedCache?.close();
       await http.close();
       if (introspectionHttp !== http) await introspectionHttp.close();
     },
   });
+  // Revocation events evict revoked tokens from the caches at once (and flush them after a gap).
+  if (config.revocationEvents.source !== 'none') {
+    revocations = subscribeRevocations(authenticator, {
+      ...config.revocationEvents,
+      logger,
+      configPath: 'auth.revocationEvents',
+    });
+  }
+  return authenticator;
 }

@@ -36,7 +36,8 @@ describe('discovery and JWKS', () => {
       assert.equal(document.introspection_endpoint, `${idp.url}/oauth2/introspect`);
       assert.equal(document.revocation_endpoint, `${idp.url}/oauth2/revoke`);
       assert.equal(document.jwks_uri, `${idp.url}/oauth2/jwks`);
-      assert.deepEqual(document.response_types_supported, []);
+      // Browser sign-in (idp/browser): the authorization code flow is the one response type.
+      assert.deepEqual(document.response_types_supported, ['code']);
       assert.deepEqual(document.introspection_signing_alg_values_supported, ['RS256']);
       assert.ok((document.grant_types_supported as string[]).includes('client_credentials'));
       assert.ok(!(document.grant_types_supported as string[]).includes('password'), 'legacy grant off');
@@ -47,11 +48,12 @@ describe('discovery and JWKS', () => {
         'Bearer',
       ]);
       assert.ok((document.token_endpoint_auth_signing_alg_values_supported as string[]).includes('RS256'));
+      // Public clients (auth method none) use the token endpoint only.
       assert.deepEqual(
-        document.revocation_endpoint_auth_methods_supported,
+        [...(document.revocation_endpoint_auth_methods_supported as string[]), 'none'],
         document.token_endpoint_auth_methods_supported,
       );
-      assert.deepEqual(document.scopes_supported, ['read', 'write']);
+      assert.deepEqual(document.scopes_supported, ['email', 'openid', 'profile', 'read', 'write']);
     }
   });
 
@@ -65,7 +67,7 @@ describe('discovery and JWKS', () => {
       const document = await metadata(`${idp.url}${path}`, issuer);
       assert.equal(document.token_endpoint, `${issuer}/oauth2/token`);
       assert.equal(document.introspection_endpoint, `${issuer}/oauth2/introspect`);
-      assert.deepEqual(document.scopes_supported, ['test1', 'test2']);
+      assert.deepEqual(document.scopes_supported, ['email', 'openid', 'profile', 'test1', 'test2']);
     }
   });
 

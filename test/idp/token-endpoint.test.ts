@@ -128,8 +128,13 @@ describe('token endpoint', () => {
   it('grant errors: unsupported_grant_type, unauthorized_client, missing grant_type, password off', async () => {
     const auth = { authorization: basic('svc', 'svc-secret') };
     assert.equal(
-      (await token({ grant_type: 'authorization_code' }, auth)).json().error,
+      (await token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code' }, auth)).json().error,
       'unsupported_grant_type',
+    );
+    // authorization_code exists (browser sign-in), but svc is not registered for it.
+    assert.equal(
+      (await token({ grant_type: 'authorization_code' }, auth)).json().error,
+      'unauthorized_client',
     );
     assert.equal(
       (await token({ grant_type: 'password', username: 'a', password: 'b' }, auth)).json().error,

@@ -13,9 +13,9 @@ export type ClaimsPredicate = (claims: Readonly<Claims>) => boolean;
 /**
  * The value at a nested path, or undefined when any step is missing or is not a JSON object. Own
  * members only, so that `"constructor"` or `"__proto__.x"` never reach `Object.prototype`; arrays are
- * not walked into (a path has no index syntax).
+ * not walked into (a path has no index syntax). Shared with `requireClaimValues`.
  */
-function lookup(keys: readonly string[]): (claims: Readonly<Claims>) => unknown {
+export function lookup(keys: readonly string[]): (claims: Readonly<Claims>) => unknown {
   return (claims) => {
     let current: unknown = claims;
     for (const key of keys) {

@@ -41,10 +41,39 @@ export interface ForwardPlan {
   readonly requestId: string;
 }
 
+/**
+ * Why an exchange did not end as one complete upstream answer: logged as `error_reason`. The first four are
+ * `ErrorReason`s of the engine's own 502/504 (or of a body cut after the status was sent); `client_closed`
+ * says the client went away first (nginx logs such requests as 499).
+ */
+export type ProxyFailureReason =
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'upstream_bad_response'
+  | 'internal_error'
+  | 'client_closed';
+
 export type ProxyOutcome =
-  | { readonly kind: 'proxied'; readonly upstream: string; readonly status: number }
-  /** The engine answered itself: 502 (unreachable, all unhealthy, bad response) or 504 (timeout). */
-  | { readonly kind: 'failed'; readonly upstream: string | undefined; readonly status: 502 | 504 };
+  /**
+   * The upstream's status went to the client (101 for an established tunnel). `reason` is set when the
+   * body was cut afterwards (upstream broke, or client closed): the response was destroyed, not ended.
+   */
+  | {
+      readonly kind: 'proxied';
+      readonly upstream: string;
+      readonly status: number;
+      readonly reason?: ProxyFailureReason;
+    }
+  /**
+   * The engine answered itself: 502 (unreachable, all unhealthy, bad response) or 504 (timeout). With
+   * `reason: 'client_closed'` nothing was answered: the client left before the upstream's status came.
+   */
+  | {
+      readonly kind: 'failed';
+      readonly upstream: string | undefined;
+      readonly status: 502 | 504;
+      readonly reason?: ProxyFailureReason;
+    };
 
 /** A pool of upstreams for one route, built once per config (and closed when the config is replaced). */
 export interface Upstream {
@@ -55,8 +84,16 @@ export interface Upstream {
    * `writeError`); after it started, destroys the response.
    */
   forward(request: IncomingMessage, response: ServerResponse, plan: ForwardPlan): Promise<ProxyOutcome>;
-  /** Passes a WebSocket (or any `Upgrade`) request through: the 101 and then bytes both ways. */
+  /**
+   * Passes a WebSocket (or any `Upgrade`) request through: the 101 and then bytes both ways. Resolves once
+   * the tunnel is established (101 relayed) or the request was answered otherwise (the upstream's own
+   * non-101 answer, or the engine's raw 502/504); the tunnel then runs until either side closes.
+   */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): Promise<ProxyOutcome>;
-  /** Closes the pools once in-flight requests finish. */
-  close(): Promise<void>;
+  /**
+   * Closes the pools once in-flight requests finish (new ones are answered 502). Established tunnels keep
+   * running unless `tunnels: 'destroy'` (process shutdown); `graceMs` bounds the wait, after which
+   * exchanges still running are cut.
+   */
+  close(options?: { readonly tunnels?: 'keep' | 'destroy'; readonly graceMs?: number }): Promise<void>;
 }

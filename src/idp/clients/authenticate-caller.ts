@@ -64,6 +64,11 @@ export interface AcceptedCallers {
   bearer?: boolean;
   /** WSO2-style Basic users with the introspection permission (introspection). */
   users?: boolean;
+  /**
+   * Public clients (RFC 6749 §2.1) by `client_id` alone, when registered with the method `none` (token
+   * endpoint, authorization_code and refresh_token grants: PKCE binds the code to its requester, RFC 7636).
+   */
+  publicClients?: boolean;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -93,8 +98,14 @@ export class CallerAuthenticator {
       throw this.#failure(request.realm, presented, reason, clientId);
     };
     switch (presented.method) {
-      case 'none':
+      case 'none': {
+        const client =
+          accepted.publicClients && presented.clientId !== undefined
+            ? await this.#client(request.realm, presented.clientId)
+            : undefined;
+        if (client && usable(client, 'none')) return { kind: 'client', client, method: 'none' };
         return fail('no client authentication', presented.clientId);
+      }
       case 'unsupported':
         return fail('unsupported authorization scheme');
       case 'bearer':

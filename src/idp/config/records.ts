@@ -52,7 +52,11 @@ export function clientRecord(
     name: declaration.name || declaration.id,
     description: declaration.description,
     secretHash,
-    authMethods: declaration.authMethods.length ? declaration.authMethods : defaultAuthMethods(declaration),
+    authMethods: declaration.public
+      ? ['none']
+      : declaration.authMethods.length
+        ? declaration.authMethods
+        : defaultAuthMethods(declaration),
     jwks: declaration.jwks as { keys: JWK[] } | undefined,
     tlsSubjectDn: declaration.tlsSubjectDn,
     grantTypes: declaration.grantTypes,
@@ -68,7 +72,18 @@ export function clientRecord(
     canIntrospect: declaration.canIntrospect,
     disabled: declaration.disabled,
     createdAt: existing?.createdAt ?? now,
+    ...browserFields(declaration),
   };
+}
+
+/** The authorization_code members, only when declared (records of other clients stay as they were). */
+function browserFields(declaration: ClientDeclaration): Partial<Client> {
+  const fields: Partial<Client> = {};
+  if (declaration.redirectUris.length) fields.redirectUris = declaration.redirectUris;
+  if (declaration.postLogoutRedirectUris.length)
+    fields.postLogoutRedirectUris = declaration.postLogoutRedirectUris;
+  if (declaration.firstParty) fields.firstParty = true;
+  return fields;
 }
 
 export async function userRecord(
@@ -91,5 +106,7 @@ export async function userRecord(
     admin: declaration.admin,
     disabled: declaration.disabled,
     createdAt: existing?.createdAt ?? now,
+    ...(declaration.name ? { name: declaration.name } : {}),
+    ...(declaration.email ? { email: declaration.email } : {}),
   };
 }

@@ -7,7 +7,9 @@
  */
 import { z } from 'zod';
 import { duration, JWT_ALGORITHMS } from '../../config/schema.ts';
+import { idpEventsSchema } from '../events/config.ts';
 import { DEFAULT_TENANT } from '../model.ts';
+import { POSTGRES_URL, postgresUrlProblem } from '../store/postgres-settings.ts';
 import { PROFILES } from '../tenants/profiles.ts';
 import { TENANT_ID_PATTERN } from '../tenants/tenant-id.ts';
 
@@ -24,6 +26,7 @@ export const GRANT_TYPES = [
   'refresh_token',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
   'password',
+  'authorization_code',
 ] as const;
 
 /** Client authentication methods a client may be registered with (RFC 7591 §2 names). */
@@ -47,6 +50,30 @@ const identifier = (what: string) =>
     .min(1)
     .max(255)
     .regex(/^[\x21-\x7e]+$/, `a ${what} is visible ASCII without spaces`);
+
+/**
+ * A registered redirect URI (RFC 6749 §3.1.2): absolute, no fragment; `http` only on loopback hosts
+ * (RFC 9700 §2.6 / RFC 8252 §7.3), private-use schemes of native apps (RFC 8252 §7.1) allowed.
+ */
+const redirectUri = z
+  .string()
+  .max(2000)
+  .refine(
+    isRedirectUri,
+    'must be an absolute URL without fragment; http only for 127.0.0.1, [::1] or localhost',
+  );
+
+function isRedirectUri(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (value.includes('#') || /[\s]/.test(value)) return false;
+  if (url.protocol === 'http:') return ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  return url.protocol === 'https:' || /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol);
+}
 
 const accessPolicy = z
   .object({
@@ -133,8 +160,42 @@ export const clientSchema = z
     permissions,
     canIntrospect: z.boolean().default(false).describe('May introspect any token of its tenant.'),
     disabled: z.boolean().default(false).describe('Refuse every authentication of the client.'),
+    public: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Public client (RFC 6749 §2.1: a browser or native app, no secret): authenticates by client_id alone (method none), authorization_code with PKCE and refresh_token only.',
+      ),
+    redirectUris: z
+      .array(redirectUri)
+      .default([])
+      .describe(
+        'authorization_code: redirect URIs, matched exactly (no prefix or wildcard, RFC 9700 §4.1.3).',
+      ),
+    postLogoutRedirectUris: z
+      .array(redirectUri)
+      .default([])
+      .describe(
+        'Where the logout endpoint may return the browser to (OIDC RP-Initiated Logout), matched exactly.',
+      ),
+    firstParty: z
+      .boolean()
+      .default(false)
+      .describe("The deployment's own application: users are not asked for consent."),
   })
-  .strict();
+  .strict()
+  .superRefine((client, ctx) => {
+    if (client.public) {
+      for (const message of publicClientIssues(client)) ctx.addIssue({ code: 'custom', path: [], message });
+    }
+    if (client.grantTypes.includes('authorization_code') && client.redirectUris.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectUris'],
+        message: 'the authorization_code grant needs at least one redirect URI',
+      });
+    }
+  });
 
 export const userSchema = z
   .object({
@@ -150,6 +211,13 @@ export const userSchema = z
       .describe('May call the introspection endpoint with HTTP Basic (WSO2 style).'),
     admin: z.boolean().default(false).describe('Administrator of its tenant (may revoke any token).'),
     disabled: z.boolean().default(false).describe('Refuse every authentication of the user.'),
+    name: z.string().max(255).default('').describe('Full name (OIDC `name`, scope profile); empty = none.'),
+    email: z
+      .string()
+      .max(255)
+      .regex(/^$|^[^\s@]+@[^\s@]+$/, 'must be an email address')
+      .default('')
+      .describe('Email address (OIDC `email`, scope email); empty = none.'),
   })
   .strict();
 
@@ -164,13 +232,31 @@ export const staticTokenSchema = z
   })
   .strict();
 
+/** What is wrong with a public client's declaration: credentials, or grants a public client cannot use. */
+function publicClientIssues(client: {
+  secret?: string;
+  jwks?: unknown;
+  tlsSubjectDn?: string;
+  authMethods: string[];
+  grantTypes: string[];
+}): string[] {
+  const issues: string[] = [];
+  if (client.secret || client.jwks || client.tlsSubjectDn || client.authMethods.length) {
+    issues.push('a public client has no secret, jwks, tlsSubjectDn or authMethods');
+  }
+  if (client.grantTypes.some((grant) => grant !== 'authorization_code' && grant !== 'refresh_token')) {
+    issues.push('a public client may only use the authorization_code and refresh_token grants');
+  }
+  return issues;
+}
+
 /** `sqlite`, `memory`, `sqlite:<file>` or a PostgreSQL URL. */
 function isStoreSpec(value: string): boolean {
   return (
     value === 'sqlite' ||
     value === 'memory' ||
     (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) ||
-    /^postgres(ql)?:\/\/./.test(value)
+    POSTGRES_URL.test(value)
   );
 }
 
@@ -206,7 +292,16 @@ export const idpConfigSchema = z
       .string()
       .default('sqlite')
       .refine(isStoreSpec, 'must be sqlite, memory, sqlite:<file> or a postgres:// URL')
-      .describe('Store: `sqlite` (file in dataDir), `memory`, `sqlite:<file>`, `postgres://…`.'),
+      .superRefine((value, ctx) => {
+        // The URL's own parameters are checked here, at load time; the message never holds the password.
+        const problem = POSTGRES_URL.test(value) ? postgresUrlProblem(value) : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'Store: `sqlite` (file in dataDir), `memory`, `sqlite:<file>`, or PostgreSQL for several replicas: ' +
+          '`postgres://user:password@host:port/db?schema=…` (parameters schema, max, idleTimeout, ' +
+          'connectTimeout, statementTimeout, keyRefresh: see docs/IDP.md).',
+      ),
     profiles: z
       .array(z.enum(PROFILES))
       .nonempty()
@@ -293,6 +388,28 @@ export const idpConfigSchema = z
       })
       .strict()
       .prefault({}),
+    browser: z
+      .object({
+        sessionIdleTimeout: duration('30m').describe(
+          'A browser sign-in session ends after this long unused.',
+        ),
+        sessionMaxAge: duration('12h').describe('A browser sign-in session ends this long after sign-in.'),
+        maxSessions: z
+          .number()
+          .int()
+          .positive()
+          .default(100_000)
+          .describe('Most sign-in sessions held in memory (least recently used dropped first).'),
+        signInFreeFailures: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(5)
+          .describe('Failed sign-ins per account before each further failure doubles a wait (429).'),
+        signInMaxDelay: duration('15m').describe('Longest wait imposed after failed sign-ins.'),
+      })
+      .strict()
+      .prefault({}),
     tls: z
       .object({
         cert: z.string().default('').describe('PEM certificate file: serve HTTPS (with key).'),
@@ -342,6 +459,22 @@ export const idpConfigSchema = z
       })
       .strict()
       .prefault({}),
+    console: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Serve the management console at /console (default tenant) and /t/<tenant>/console, for users with admin: true of each tenant.',
+          ),
+        idleTimeout: duration('15m').describe('A console session ends after this long without a request.'),
+        absoluteTimeout: duration('8h').describe(
+          'A console session ends this long after sign-in, however active.',
+        ),
+      })
+      .strict()
+      .prefault({}),
+    events: idpEventsSchema.describe('Revocation events: Redis pub/sub and the SSE stream (docs/EVENTS.md).'),
     tenants: z.array(tenantSchema).default([]).describe('Tenants created at start (besides `default`).'),
     clients: z.array(clientSchema).default([]).describe('Clients created or updated at start.'),
     users: z.array(userSchema).default([]).describe('Users created or updated at start.'),
@@ -379,7 +512,8 @@ export const idpConfigSchema = z
           message: `client ${key} is declared twice`,
         });
       seen.add(key);
-      if (!client.secret && !client.jwks && !client.tlsSubjectDn) {
+      // Public clients (checked by clientSchema) have no credential.
+      if (!client.public && !client.secret && !client.jwks && !client.tlsSubjectDn) {
         ctx.addIssue({
           code: 'custom',
           path: ['clients', index],

@@ -6,10 +6,14 @@
  * no default (§2), and it lists `Bearer` (a value from the OAuth Access Token Types registry, which §2
  * allows) for access-token callers. The JWT methods come with their signing algorithms (§2: REQUIRED
  * then), and RFC 9701 §7 `introspection_signing_alg_values_supported` names the signing algorithm of signed
- * introspection answers. `response_types_supported` is REQUIRED by §2 and empty here: this server has no
- * authorization endpoint, only grants of the token endpoint.
+ * introspection answers. `response_types_supported` is REQUIRED by §2: `["code"]` on profiles with browser
+ * sign-in (`idp/browser/metadata`), empty on authkit, which has no authorization endpoint.
  */
+
+import { REVOCATION_EVENTS_METADATA } from '../../events/stream-protocol.ts';
+import { browserMetadata } from '../browser/metadata.ts';
 import { SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { streamUrl } from '../events/stream-route.ts';
 import { endpointUrls } from '../tenants/profiles.ts';
 import { jsonResponse } from './respond.ts';
 import type { Handler } from './types.ts';
@@ -57,6 +61,17 @@ export const discovery: Handler = async (request, services) => {
     introspection_endpoint_auth_methods_supported: [...methods, 'Bearer'],
     introspection_endpoint_auth_signing_alg_values_supported: algorithms,
     introspection_signing_alg_values_supported: [config.tokens.algorithm],
+    // Ours, not registered (RFC 8414 §2 allows more members): the revocation event stream (docs/EVENTS.md).
+    ...(config.events.sse.enabled
+      ? { [REVOCATION_EVENTS_METADATA]: streamUrl(request.route.profile, request.base, request.route.tenant) }
+      : {}),
+    // Browser sign-in (authorization endpoint, OIDC) where the profile has it; overrides the members above.
+    ...browserMetadata(request.route.profile, request.base, request.route.tenant, {
+      grants,
+      methods,
+      scopes,
+      algorithm: config.tokens.algorithm,
+    }),
   };
   return jsonResponse(200, metadata, { 'cache-control': CACHE_CONTROL });
 };

@@ -109,11 +109,27 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The body of a request node has parsed completely (`complete`): a small form usually arrives in the
+ * same packet as the head, and its bytes already wait in the stream's buffer, so one `read()` takes them
+ * all, with no listeners and no promise (issue 8: four listeners added and removed per request).
+ */
+function bufferedBody(request: IncomingMessage, limit: number): Buffer {
+  const body = (request.read() as Buffer | null) ?? EMPTY;
+  if (body.length > limit) throw tooLarge(limit);
+  return body;
+}
+
 /** Reads and parses the form body of `request`, at most `limit` bytes. */
 export async function readForm(request: IncomingMessage, limit: number): Promise<Map<string, string>> {
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const body = await readBody(request, limit);
+  const body =
+    request.complete && request.readableFlowing === null
+      ? bufferedBody(request, limit)
+      : await readBody(request, limit);
   if (body.length === 0) return new Map();
   checkContentType(request.headers['content-type']);
   let text: string;

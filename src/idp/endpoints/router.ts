@@ -14,13 +14,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { oauthError } from '../../errors/tokenguard-error.ts';
-import { type EndpointName, endpointUrls, matchRoute, realmOf } from '../tenants/profiles.ts';
+import type { EndpointName } from '../tenants/profiles.ts';
 import { discovery } from './discovery.ts';
 import { readForm } from './form-body.ts';
 import { introspect } from './introspect.ts';
 import { jwks } from './jwks.ts';
 import { errorResponse, isProtocolError } from './respond.ts';
 import { revoke } from './revoke.ts';
+import { RouteCache } from './route-cache.ts';
 import { token } from './token.ts';
 import type { Handler, IdpRequest, IdpResponse, IdpServices, PeerCertificate } from './types.ts';
 
@@ -43,19 +44,25 @@ const ENDPOINTS: Readonly<Record<EndpointName, Endpoint>> = {
 const notFound = () => oauthError('not_found', 'Not found.');
 
 /** The client certificate of a TLS connection, if it presented one. */
-function peerOf(request: IncomingMessage): PeerCertificate | undefined {
+export function peerOf(request: IncomingMessage): PeerCertificate | undefined {
   const socket = request.socket;
   if (!(socket instanceof TLSSocket)) return undefined;
   const certificate = socket.getPeerX509Certificate();
   return certificate ? { certificate, authorized: socket.authorized } : undefined;
 }
 
-async function answer(request: IncomingMessage, services: IdpServices, base: string): Promise<IdpResponse> {
+async function answer(
+  request: IncomingMessage,
+  services: IdpServices,
+  base: string,
+  routes: RouteCache,
+): Promise<IdpResponse> {
   const target = request.url ?? '';
   const question = target.indexOf('?');
   const path = question === -1 ? target : target.slice(0, question);
-  const route = matchRoute(path, services.config.profiles);
-  if (!route) throw notFound();
+  const resolved = routes.resolve(path, base);
+  if (!resolved) throw notFound();
+  const { route } = resolved;
   const endpoint = ENDPOINTS[route.endpoint];
   const method = request.method ?? 'GET';
   if (!endpoint.methods.includes(method)) {
@@ -71,15 +78,12 @@ async function answer(request: IncomingMessage, services: IdpServices, base: str
   const form = post
     ? await readForm(request, services.config.limits.maxBodyBytes)
     : new Map<string, string>();
-  const realm = realmOf(route, base);
-  const urls = endpointUrls(route.profile, base, route.tenant);
   const idpRequest: IdpRequest = {
     method,
     route,
-    realm,
+    realm: resolved.realm,
     base,
-    endpointUrl:
-      route.endpoint === 'discovery' ? `${base}${path}` : (urls[route.endpoint] ?? `${base}${path}`),
+    endpointUrl: resolved.endpointUrl,
     headers: request.headers,
     form,
     peer: peerOf(request),
@@ -88,19 +92,29 @@ async function answer(request: IncomingMessage, services: IdpServices, base: str
   return endpoint.handler(idpRequest, services);
 }
 
-function write(request: IncomingMessage, response: ServerResponse, result: IdpResponse): void {
+/** Writes a handler's answer (no body for HEAD), unless the response is already gone. */
+export function write(request: IncomingMessage, response: ServerResponse, result: IdpResponse): void {
   if (response.headersSent || response.destroyed) return;
   response.writeHead(result.status, { ...result.headers, 'content-length': Buffer.byteLength(result.body) });
   response.end(request.method === 'HEAD' ? undefined : result.body);
 }
 
+/**
+ * A listener of its own paths (the browser pages of `idp/browser`): it answers and returns true when the
+ * path is one of them, else returns false at once and the protocol endpoints below get the request.
+ */
+export type PageListener = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /** The request listener; `base` is the server's base URL, known once it listens. */
 export function createRouter(
   services: IdpServices,
   base: () => string,
+  pages: readonly PageListener[] = [],
 ): (request: IncomingMessage, response: ServerResponse) => void {
+  const routes = new RouteCache(services.config.profiles);
   return (request, response) => {
-    answer(request, services, base()).then(
+    if (pages.some((listener) => listener(request, response))) return;
+    answer(request, services, base(), routes).then(
       (result) => write(request, response, result),
       (error: unknown) => {
         // A client that went away mid-body needs no answer, and is no server fault.

@@ -9,6 +9,7 @@
  * the authkit profile a request authenticated with Basic and without one is a client-credentials request.
  */
 import { oauthError } from '../../errors/tokenguard-error.ts';
+import { authorizationCodeGrant } from '../browser/code-grant.ts';
 import type { GrantType } from '../model.ts';
 import { authenticateCaller } from './authenticate.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
@@ -24,10 +25,16 @@ const GRANTS: ReadonlyMap<string, Grant> = new Map<GrantType, Grant>([
   ['refresh_token', refreshTokenGrant],
   ['urn:ietf:params:oauth:grant-type:jwt-bearer', jwtBearerGrant],
   ['password', passwordGrant],
+  ['authorization_code', authorizationCodeGrant],
 ]);
 
+/** Grants a public client (auth method `none`) may use: PKCE-bound codes and their refresh tokens. */
+const PUBLIC_CLIENT_GRANTS = new Set(['authorization_code', 'refresh_token']);
+
 export const token: Handler = async (request, services) => {
-  const caller = await authenticateCaller(request, services);
+  const caller = await authenticateCaller(request, services, {
+    publicClients: PUBLIC_CLIENT_GRANTS.has(request.form.get('grant_type') ?? ''),
+  });
   if (caller.kind !== 'client')
     throw oauthError('invalid_client', 'Client authentication failed.', { status: 401 });
   const { client, method } = caller;

@@ -10,8 +10,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { JWK } from 'jose';
 import type { IntrospectionAnswer } from '../../introspection/types.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { BrowserServices } from '../browser/types.ts';
 import type { CallerAuthenticator } from '../clients/authenticate-caller.ts';
 import type { IdpConfig } from '../config/schema.ts';
+import type { RevocationEvents } from '../events/revocation-events.ts';
 import type { IdpStore } from '../store/types.ts';
 import type { Route } from '../tenants/profiles.ts';
 import type { Realm, TokenService } from '../tokens/types.ts';
@@ -72,6 +74,10 @@ export interface IdpServices {
   externalAssertions?: (assertion: string) => Promise<{ subject: string } | undefined>;
   /** Whether the server speaks TLS (tls_client_auth is offered then). */
   tls: boolean;
+  /** Browser sign-in (`idp/browser`): sessions, CSRF secret, code sealing, ID token keys; set by createIdp. */
+  browser?: BrowserServices;
+  /** Revokes a whole grant and announces it (revocation events); set by createIdp. */
+  revocations?: Pick<RevocationEvents, 'revokeFamily'>;
 }
 
 export type Handler = (request: IdpRequest, services: IdpServices) => Promise<IdpResponse>;

@@ -8,13 +8,16 @@
  * JWKS until the last token it signed has expired, so resource servers holding such a token can still
  * verify it (RFC 7517 §5, key rollover); after that it drops out of the JWKS and out of verification.
  *
- * Caching. Each tenant's key list is loaded once and re-read from the store every `RELOAD_SECONDS`, so an
- * instance notices a rotation made by another instance sharing the store; a `kid` it does not know makes it
- * re-read at once (at most once a second, so garbage `kid`s cannot hammer the store). Imported key objects
- * are cached per `kid`: importing a JWK on every call would roughly halve jose's signing throughput.
+ * Caching. Each tenant's key list is loaded once and re-read from the store every `refreshSeconds` (default
+ * a minute, or what the store advises: see `SharedKeyTable`), so an instance notices a rotation made by
+ * another instance sharing the store; a `kid` it does not know makes it re-read at once (at most once a
+ * second, so garbage `kid`s cannot hammer the store). Imported key objects are cached per `kid`: importing a
+ * JWK on every call would roughly halve jose's signing throughput.
  *
  * Concurrency. Every change to a tenant's list (load, first key, rotation) is chained on the previous one,
- * so concurrent first calls for a tenant create exactly one key.
+ * so concurrent first calls for a tenant create exactly one key. Across processes, a store shared by
+ * replicas serializes key creation (`SharedKeyTable.exclusive`): the first key and a rotation are decided
+ * on the list as re-read under that lock, so replicas starting or rotating at the same moment make one key.
  */
 import { type CryptoKey, importJWK, type JWK } from 'jose';
 import type { SigningKey } from '../model.ts';
@@ -29,6 +32,23 @@ export interface KeyManagerOptions {
   algorithm?: string;
   /** Longest lifetime (seconds) of anything a key signs: a retired key stays published this long. */
   maxTokenLifetime?: number;
+  /** Seconds a tenant's cached key list is used before it is re-read; default the store's advice, else 60. */
+  refreshSeconds?: number;
+}
+
+/**
+ * What a store shared by several IdP processes (replicas) may add to its `keys` table so that they agree on
+ * the signing keys. The PostgreSQL store has both members; the embedded stores have neither.
+ */
+export interface SharedKeyTable {
+  /** How long (seconds) a process may sign and publish from its cached key list before re-reading it. */
+  readonly refreshSeconds?: number;
+  /**
+   * Runs `work` while no other process runs key work for `tenant`, the key reads and writes made inside it
+   * in one transaction: of replicas creating or rotating a key at the same moment, one does, and the others
+   * find its key when their turn comes.
+   */
+  exclusive?<T>(tenant: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** What signing needs: the header members and the private key object. */
@@ -47,7 +67,7 @@ interface TenantKeys {
 /** A day: longer than any sensible access-token lifetime, so no token outlives its key by default. */
 const DEFAULT_MAX_TOKEN_LIFETIME = 86_400;
 /** How stale a tenant's cached key list may get before it is re-read (another instance may have rotated). */
-const RELOAD_SECONDS = 60;
+const DEFAULT_REFRESH_SECONDS = 60;
 /** Minimum interval between re-reads triggered by an unknown `kid`. */
 const UNKNOWN_KID_RELOAD_SECONDS = 1;
 
@@ -71,6 +91,8 @@ export class KeyManager {
   readonly #now: () => number;
   readonly #algorithm: string;
   readonly #maxTokenLifetime: number;
+  readonly #refreshSeconds: number;
+  readonly #shared: SharedKeyTable;
   /** Per tenant, the latest state; each change is chained on the one before (single flight). */
   readonly #tenants = new Map<string, Promise<TenantKeys>>();
   /** Imported key objects by `tenant\nkid\npart`. */
@@ -81,6 +103,8 @@ export class KeyManager {
     this.#now = options.now ?? wallClock;
     this.#algorithm = options.algorithm ?? 'RS256';
     this.#maxTokenLifetime = options.maxTokenLifetime ?? DEFAULT_MAX_TOKEN_LIFETIME;
+    this.#shared = options.store.keys as SharedKeyTable;
+    this.#refreshSeconds = options.refreshSeconds ?? this.#shared.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
   }
 
   /** The algorithm new keys are made for. */
@@ -106,37 +130,50 @@ export class KeyManager {
     };
   }
 
-  /** Makes a new active key; the old one keeps verifying for `maxTokenLifetime` seconds, then drops out. */
+  /**
+   * Makes a new active key; the old one keeps verifying for `maxTokenLifetime` seconds, then drops out.
+   * Simultaneous calls make one key: a rotation that finds the key it was to retire already retired
+   * (another call, maybe on another replica, rotated meanwhile) takes that rotation's key as its own.
+   */
   async rotate(tenant: string): Promise<SigningKey> {
+    // The key this rotation retires: the active one as the store has it now, not as cached.
+    const due = activeOf(await this.#store.keys.list(tenant))?.kid;
     let created: SigningKey | undefined;
-    await this.#change(tenant, async () => {
-      const now = this.#now();
-      // Read the list afresh: another instance sharing the store may have rotated since we loaded it.
-      const stored = await this.#store.keys.list(tenant);
-      const generated = await this.#generate(tenant, now);
-      created = generated;
-      // The new key is stored before the old one is retired: a crash in between leaves two active keys
-      // (harmless, the newest signs), never none.
-      await this.#store.keys.put(generated);
-      const keys: SigningKey[] = [];
-      for (const key of stored) {
-        if (key.retiredAt !== undefined) {
-          keys.push(key);
-          continue;
+    await this.#change(tenant, () =>
+      this.#exclusive(tenant, async () => {
+        const now = this.#now();
+        // Read the list afresh, under the lock: another instance may have rotated since.
+        const stored = await this.#store.keys.list(tenant);
+        const active = activeOf(stored);
+        if (active && active.kid !== due) {
+          created = active;
+          return { keys: stored, loadedAt: now };
         }
-        const retired = { ...key, retiredAt: now, publishUntil: now + this.#maxTokenLifetime };
-        await this.#store.keys.put(retired);
-        keys.push(retired);
-      }
-      keys.push(generated);
-      return { keys, loadedAt: now };
-    });
+        const generated = await this.#generate(tenant, now);
+        created = generated;
+        // The new key is stored before the old one is retired: a crash in between leaves two active keys
+        // (harmless, the newest signs), never none.
+        await this.#store.keys.put(generated);
+        const keys: SigningKey[] = [];
+        for (const key of stored) {
+          if (key.retiredAt !== undefined) {
+            keys.push(key);
+            continue;
+          }
+          const retired = { ...key, retiredAt: now, publishUntil: now + this.#maxTokenLifetime };
+          await this.#store.keys.put(retired);
+          keys.push(retired);
+        }
+        keys.push(generated);
+        return { keys, loadedAt: now };
+      }),
+    );
     return structuredClone(created!);
   }
 
   /** The public key `kid` of `tenant` while it is published, else undefined. Never creates a key. */
   async verificationKey(tenant: string, kid: string): Promise<CryptoKey | undefined> {
-    let state = await this.#fresh(tenant, RELOAD_SECONDS);
+    let state = await this.#fresh(tenant, this.#refreshSeconds);
     let key = state.keys.find((candidate) => candidate.kid === kid);
     if (!key) {
       state = await this.#fresh(tenant, UNKNOWN_KID_RELOAD_SECONDS);
@@ -156,16 +193,26 @@ export class KeyManager {
 
   /** The tenant's state with an active key in it, creating the first key if needed. */
   async #withActiveKey(tenant: string): Promise<TenantKeys> {
-    const state = await this.#fresh(tenant, RELOAD_SECONDS);
+    const state = await this.#fresh(tenant, this.#refreshSeconds);
     if (activeOf(state.keys)) return state;
     // Chained: of N concurrent callers the first creates the key, the others find it in `current`.
     return this.#change(tenant, async (current) => {
       if (activeOf(current.keys)) return current;
-      const now = this.#now();
-      const generated = await this.#generate(tenant, now);
-      await this.#store.keys.put(generated);
-      return { keys: [...current.keys, generated], loadedAt: current.loadedAt };
+      return this.#exclusive(tenant, async () => {
+        // Re-read under the lock: another process sharing the store may have made the first key meanwhile.
+        const keys = await this.#store.keys.list(tenant);
+        const now = this.#now();
+        if (activeOf(keys)) return { keys, loadedAt: now };
+        const generated = await this.#generate(tenant, now);
+        await this.#store.keys.put(generated);
+        return { keys: [...keys, generated], loadedAt: now };
+      });
     });
+  }
+
+  /** `work` under the store's key lock when it has one (replicas), else as it is (one process). */
+  #exclusive<T>(tenant: string, work: () => Promise<T>): Promise<T> {
+    return this.#shared.exclusive ? this.#shared.exclusive(tenant, work) : work();
   }
 
   #state(tenant: string): Promise<TenantKeys> {

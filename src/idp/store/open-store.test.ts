@@ -7,15 +7,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { closedPortUrl } from '../../../test/support/loopback.ts';
 import { isTokenguardError } from '../../errors/tokenguard-error.ts';
 import { MemoryStore } from './memory-store.ts';
 import { DEFAULT_SQLITE_FILE, openStore } from './open-store.ts';
+import { PostgresStore } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { TestSchemas } from './test-support/postgres.ts';
 import { freshToken } from './test-support/records.ts';
 import type { IdpStore } from './types.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenguard-open-store-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const schemas = new TestSchemas();
+after(async () => {
+  fs.rmSync(root, { recursive: true, force: true });
+  await schemas.dropAll();
+});
 
 /** The store works: it was migrated before being handed out. */
 async function assertUsable(store: IdpStore): Promise<void> {
@@ -64,12 +71,36 @@ describe('openStore', () => {
     await store.close();
   });
 
-  it('postgres:// is not available yet, and the URL (with its password) is not echoed', async () => {
-    for (const spec of ['postgres://idp:s3cret@db/idp', 'postgresql://idp:s3cret@db/idp']) {
-      await assert.rejects(
-        openStore(spec),
-        isConfigInvalid('idp.store', /PostgreSQL comes with the scale-out issue/),
-      );
+  it('postgres:// and postgresql://: a migrated PostgresStore on the schema of the URL', async () => {
+    for (const scheme of ['postgres', 'postgresql']) {
+      const schema = schemas.next();
+      const store = await openStore(`${scheme}://postgres@127.0.0.1:5432/test?schema=${schema}&max=2`);
+      try {
+        assert.ok(store instanceof PostgresStore);
+        assert.equal(store.settings.schema, schema);
+        assert.equal(store.settings.max, 2);
+        await assertUsable(store);
+        assert.equal((await schemas.inspect(schema, 'SELECT id FROM tokens')).length, 1, 'in that schema');
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  it('a PostgreSQL URL that cannot work is refused naming idp.store, its password never echoed', async () => {
+    await assert.rejects(
+      openStore('postgres://idp:s3cret@db/idp?max=none'),
+      isConfigInvalid('idp.store', /postgres:\/\/idp:\*\*\*@db\/idp: max="none"/),
+    );
+    const port = new URL(await closedPortUrl()).port;
+    await assert.rejects(
+      openStore(`postgresql://idp:s3cret@127.0.0.1:${port}/idp?connectTimeout=2s`),
+      isConfigInvalid('idp.store', /ECONNREFUSED/),
+    );
+    for (const spec of [
+      'postgres://idp:s3cret@db/idp?max=none',
+      `postgres://idp:s3cret@127.0.0.1:${port}/idp`,
+    ]) {
       await assert.rejects(openStore(spec), (error: Error) => !error.message.includes('s3cret'));
     }
   });

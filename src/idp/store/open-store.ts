@@ -3,12 +3,15 @@
  * Turns the `idp.store` setting into a migrated, ready store:
  * - `memory`: nothing survives a restart (tests, demos);
  * - `sqlite`: `<dataDir>/tokenguard.db`; `sqlite:<path>`: that file (relative to the working directory);
- * - `postgres://…` / `postgresql://…`: not yet (the scale-out issue).
+ * - `postgres://…` / `postgresql://…`: PostgreSQL, for several replicas (see postgres-settings for the URL's
+ *   parameters); `pg` is loaded only then.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { configInvalid } from '../../errors/tokenguard-error.ts';
 import { MemoryStore } from './memory-store.ts';
+import { POSTGRES_URL } from './postgres-settings.ts';
+import { PostgresStore } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { IdpStore } from './types.ts';
 
@@ -23,7 +26,7 @@ export const DEFAULT_SQLITE_FILE = 'tokenguard.db';
 const SETTING = 'idp.store';
 
 export async function openStore(spec: string, options: OpenStoreOptions = {}): Promise<IdpStore> {
-  const store = create(spec.trim(), options);
+  const store = await create(spec.trim(), options);
   try {
     await store.migrate();
   } catch (error) {
@@ -33,7 +36,7 @@ export async function openStore(spec: string, options: OpenStoreOptions = {}): P
   return store;
 }
 
-function create(spec: string, options: OpenStoreOptions): IdpStore {
+async function create(spec: string, options: OpenStoreOptions): Promise<IdpStore> {
   if (spec === 'memory') return new MemoryStore();
   if (spec === 'sqlite') {
     return openSqlite(path.join(options.dataDir ?? DEFAULT_DATA_DIR, DEFAULT_SQLITE_FILE));
@@ -43,9 +46,7 @@ function create(spec: string, options: OpenStoreOptions): IdpStore {
     if (!file) throw configInvalid(SETTING, 'sqlite: needs a file path (sqlite:<path>), or use sqlite');
     return openSqlite(file);
   }
-  if (/^postgres(ql)?:\/\//i.test(spec)) {
-    throw configInvalid(SETTING, 'PostgreSQL comes with the scale-out issue');
-  }
+  if (POSTGRES_URL.test(spec)) return PostgresStore.open(spec);
   // Only the scheme is echoed: a connection string may carry a password.
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(spec)?.[0] ?? spec.slice(0, 20);
   throw configInvalid(

@@ -36,10 +36,15 @@ class RecentAnswers<T> {
     this.#now = now;
   }
 
-  async through(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  through(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const entry = this.#entries.get(key);
     const now = this.#now();
-    if (entry && entry.deadline > now) return entry.value;
+    // A hit resolves at once, without an async function's frame (this runs several times per request).
+    if (entry && entry.deadline > now) return Promise.resolve(entry.value);
+    return this.#load(key, load, now);
+  }
+
+  async #load(key: string, load: () => Promise<T | undefined>, now: number): Promise<T | undefined> {
     const value = deepFreeze(await load());
     this.#entries.delete(key);
     this.#entries.set(key, { value, deadline: now + this.#ttlMs });
@@ -59,7 +64,8 @@ export interface ReadCacheOptions {
   now?: () => number;
 }
 
-const clientKey = (tenant: string, clientId: string) => JSON.stringify([tenant, clientId]);
+/** Unambiguous whatever characters either part holds: the tenant's length comes first. */
+const clientKey = (tenant: string, clientId: string) => `${tenant.length}:${tenant}${clientId}`;
 
 /** Wraps a store; every other method passes through unchanged. */
 export function withReadCache(store: IdpStore, options: ReadCacheOptions = {}): IdpStore {

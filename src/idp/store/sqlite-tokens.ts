@@ -2,29 +2,20 @@
  * @module idp/store/sqlite-tokens
  * The token operations of the SQLite store. Each is one SQL statement, so it is atomic across processes by
  * itself; `consume` adds the read of the result, and takes the write lock first so that no other process
- * can change the token between its update and its read.
+ * can change the token between its update and its read. Reads go through a `TokenReadCache`, exact across
+ * processes (`PRAGMA data_version`); every write here tells it what changed.
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { StoredToken } from '../model.ts';
 import { RecordTable } from './record-table.ts';
 import { immediate } from './sqlite-connection.ts';
-import type { IdpStore, TokenQuery } from './types.ts';
+import { TokenReadCache } from './sqlite-token-cache.ts';
+import { EQUALITY_COLUMNS, type TokenFilter } from './token-filter.ts';
+import type { IdpStore } from './types.ts';
 
 type Tokens = IdpStore['tokens'];
 
-/** What selects tokens: a `TokenQuery` or one token or family. */
-interface Filter extends Omit<TokenQuery, 'limit'> {
-  id?: string;
-  familyId?: string;
-}
-
-/** The filter members compared for equality, and their columns (all indexed with the tenant). */
-const EQUALITY_COLUMNS = [
-  ['id', 'id'],
-  ['familyId', 'family_id'],
-  ['clientId', 'client_id'],
-  ['subject', 'subject'],
-] as const;
+type Filter = TokenFilter;
 
 interface Condition {
   sql: string;
@@ -57,9 +48,11 @@ export class SqliteTokens implements Tokens {
   readonly #table: RecordTable<StoredToken>;
   /** Statements by SQL text: the few shapes of `list` / `revokeWhere` and the fixed ones, prepared once. */
   readonly #statements = new Map<string, StatementSync>();
+  readonly #cache: TokenReadCache;
 
   constructor(connection: () => DatabaseSync) {
     this.#connection = connection;
+    this.#cache = new TokenReadCache(connection);
     this.#table = new RecordTable<StoredToken>(connection, {
       table: 'tokens',
       key: ['tenant', 'id'],
@@ -76,7 +69,13 @@ export class SqliteTokens implements Tokens {
     });
   }
 
-  get: Tokens['get'] = (tenant, id) => this.#table.get(tenant, id);
+  get: Tokens['get'] = async (tenant, id) => {
+    const cached = this.#cache.get(tenant, id);
+    if (cached) return cached;
+    const record = this.#table.find(tenant, id);
+    if (record) this.#cache.remember(tenant, id, record);
+    return record;
+  };
 
   /**
    * Group commit: tokens written in one turn of the event loop (concurrent token requests) go into one
@@ -95,6 +94,8 @@ export class SqliteTokens implements Tokens {
     const batch = this.#pending;
     this.#pending = [];
     const db = this.#connection();
+    // An upsert may overwrite a record read before (the cache keeps only records that exist).
+    for (const { token } of batch) this.#cache.forget(token.tenant, token.id);
     try {
       immediate(db, () => {
         for (const { token } of batch) this.#table.write(token);
@@ -113,19 +114,26 @@ export class SqliteTokens implements Tokens {
     }
   }
 
-  revoke: Tokens['revoke'] = async (tenant, id, at) => this.#revoke(where(tenant, { id }), at) > 0;
+  revoke: Tokens['revoke'] = async (tenant, id, at) => {
+    this.#cache.forget(tenant, id);
+    return this.#revoke(where(tenant, { id }), at) > 0;
+  };
 
-  revokeFamily: Tokens['revokeFamily'] = async (tenant, familyId, at) =>
-    this.#revoke(where(tenant, { familyId }), at);
+  revokeFamily: Tokens['revokeFamily'] = async (tenant, familyId, at) => {
+    this.#cache.clear();
+    return this.#revoke(where(tenant, { familyId }), at);
+  };
 
   revokeWhere: Tokens['revokeWhere'] = async (tenant, { clientId, subject }, at) => {
     // An empty query would revoke the whole tenant: never what a caller means.
     if (clientId === undefined && subject === undefined) return 0;
+    this.#cache.clear();
     return this.#revoke(where(tenant, { clientId, subject }), at);
   };
 
   consume: Tokens['consume'] = async (tenant, id, at) => {
     const db = this.#connection();
+    this.#cache.forget(tenant, id);
     const update = this.#statement(
       `UPDATE tokens SET consumed_at = :at
        WHERE tenant = :tenant AND id = :id AND consumed_at IS NULL AND revoked_at IS NULL`,
@@ -150,8 +158,10 @@ export class SqliteTokens implements Tokens {
     return rows.map((row) => this.#table.decode(row));
   };
 
-  purgeExpired: Tokens['purgeExpired'] = async (before) =>
-    Number(this.#statement('DELETE FROM tokens WHERE expires_at < :before').run({ before }).changes);
+  purgeExpired: Tokens['purgeExpired'] = async (before) => {
+    this.#cache.clear();
+    return Number(this.#statement('DELETE FROM tokens WHERE expires_at < :before').run({ before }).changes);
+  };
 
   /** Revokes the tokens matching `condition` not revoked yet (their first revocation time stays). */
   #revoke(condition: Condition, at: number): number {

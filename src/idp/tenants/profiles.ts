@@ -104,7 +104,7 @@ export function claimStyleOf(profile: Profile): Realm['claimStyle'] {
 }
 
 /** The realm a route addresses: its tenant, issuer identifier and claim style. */
-export function realmOf(route: Route, base: string): Realm {
+export function realmOf(route: Pick<Route, 'profile' | 'tenant' | 'issuerPath'>, base: string): Realm {
   return {
     tenant: route.tenant,
     issuer: `${base}${route.issuerPath}`,
@@ -163,6 +163,80 @@ export function matchRoute(path: string, profiles: readonly Profile[]): Route | 
     if (endpoint && endpoint !== 'discovery') {
       return { profile, endpoint, tenant: DEFAULT_TENANT, issuerPath: '' };
     }
+  }
+  return undefined;
+}
+
+/**
+ * The browser-facing OpenID Connect endpoints (`idp/browser`): the authorization endpoint (RFC 6749 §3.1),
+ * the sign-in and consent form targets, userinfo (OIDC Core §5.3) and RP-initiated logout, relative to the
+ * issuer path like the protocol endpoints. WSO2-like paths on `standard`, Keycloak's on `keycloak`;
+ * go-authkit's test IdP (`authkit`) has no browser sign-in.
+ */
+export type BrowserEndpoint = 'authorize' | 'signin' | 'consent' | 'userinfo' | 'logout';
+
+/** A request path resolved to a browser endpoint of one tenant under one profile. */
+export interface BrowserRoute {
+  profile: Profile;
+  endpoint: BrowserEndpoint;
+  tenant: string;
+  issuerPath: string;
+}
+
+const BROWSER_LAYOUTS: Readonly<Record<Profile, Readonly<Partial<Record<BrowserEndpoint, string>>>>> = {
+  standard: {
+    authorize: '/oauth2/authorize',
+    signin: '/oauth2/signin',
+    consent: '/oauth2/consent',
+    userinfo: '/oauth2/userinfo',
+    logout: '/oauth2/logout',
+  },
+  keycloak: {
+    authorize: '/protocol/openid-connect/auth',
+    signin: '/login-actions/authenticate',
+    consent: '/login-actions/consent',
+    userinfo: '/protocol/openid-connect/userinfo',
+    logout: '/protocol/openid-connect/logout',
+  },
+  authkit: {},
+};
+
+/** Browser endpoint URLs of `tenant` under `profile`, absolute below `base`; empty for `authkit`. */
+export function browserEndpointUrls(
+  profile: Profile,
+  base: string,
+  tenant: string,
+): Partial<Record<BrowserEndpoint, string>> {
+  const issuerPath = issuerPathOf(profile, tenant) ?? '';
+  const urls: Partial<Record<BrowserEndpoint, string>> = {};
+  for (const [endpoint, path] of Object.entries(BROWSER_LAYOUTS[profile])) {
+    urls[endpoint as BrowserEndpoint] = `${base}${issuerPath}${path}`;
+  }
+  return urls;
+}
+
+function browserEndpointAt(profile: Profile, rest: string): BrowserEndpoint | undefined {
+  for (const [endpoint, path] of Object.entries(BROWSER_LAYOUTS[profile])) {
+    if (path === rest) return endpoint as BrowserEndpoint;
+  }
+  return undefined;
+}
+
+/** The browser route of a raw request path (no query), among the enabled `profiles`, or undefined. */
+export function matchBrowserRoute(path: string, profiles: readonly Profile[]): BrowserRoute | undefined {
+  const segments = path.split('/');
+  if (segments[0] !== '' || segments.slice(1).some((s) => s === '' || s === '.' || s === '..'))
+    return undefined;
+  for (const profile of profiles) {
+    const prefix = TENANT_PREFIX[profile];
+    if (prefix !== undefined && segments[1] === prefix && segments.length > 3 && isTenantId(segments[2])) {
+      const issuerPath = issuerPathOf(profile, segments[2]);
+      const endpoint = browserEndpointAt(profile, `/${segments.slice(3).join('/')}`);
+      if (issuerPath !== undefined && endpoint) return { profile, endpoint, tenant: segments[2], issuerPath };
+    }
+    const endpoint =
+      issuerPathOf(profile, DEFAULT_TENANT) === '' ? browserEndpointAt(profile, path) : undefined;
+    if (endpoint) return { profile, endpoint, tenant: DEFAULT_TENANT, issuerPath: '' };
   }
   return undefined;
 }

@@ -32,11 +32,9 @@ export function inactiveAnswer(): IntrospectionAnswer {
   return { active: false };
 }
 
-/** Assigns the defined members of `members` in order, skipping undefined ones. */
-function append(answer: IntrospectionAnswer, members: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(members)) {
-    if (value !== undefined) answer[name] = value;
-  }
+/** Assigns a member unless its value is undefined (members are added in answer order, one by one). */
+function set(answer: IntrospectionAnswer, name: string, value: unknown): void {
+  if (value !== undefined) answer[name] = value;
 }
 
 export function activeAnswer({
@@ -55,21 +53,25 @@ export function activeAnswer({
   const aud = audienceClaim(record.audience);
 
   if (claims.claimStyle === 'authkit') {
-    append(answer, { iss: record.issuer, sub: record.subject, aud, exp: record.expiresAt, jti });
-    append(answer, { ...authorization });
+    set(answer, 'iss', record.issuer);
+    set(answer, 'sub', record.subject);
+    set(answer, 'aud', aud);
+    set(answer, 'exp', record.expiresAt);
+    set(answer, 'jti', jti);
+    set(answer, 'scope', authorization.scope);
+    set(answer, 'scp', authorization.scp);
   } else {
-    append(answer, {
-      ...authorization,
-      client_id: record.clientId,
-      username: claims.username,
-      token_type: record.kind === 'refresh' ? 'refresh_token' : 'Bearer',
-      exp: record.expiresAt,
-      iat: record.issuedAt,
-      sub: record.subject,
-      aud,
-      iss: record.issuer,
-      jti,
-    });
+    set(answer, 'scope', authorization.scope);
+    set(answer, 'scp', authorization.scp);
+    set(answer, 'client_id', record.clientId);
+    set(answer, 'username', claims.username);
+    set(answer, 'token_type', record.kind === 'refresh' ? 'refresh_token' : 'Bearer');
+    set(answer, 'exp', record.expiresAt);
+    set(answer, 'iat', record.issuedAt);
+    set(answer, 'sub', record.subject);
+    set(answer, 'aud', aud);
+    set(answer, 'iss', record.issuer);
+    set(answer, 'jti', jti);
   }
   if (permissions?.length) answer.permissions = permissions.map((permission) => ({ ...permission }));
   return answer;

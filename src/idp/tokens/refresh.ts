@@ -28,7 +28,9 @@ const invalidGrant = (description: string) => oauthError('invalid_grant', descri
 const splitScope = (scope: string) => scope.split(' ').filter(Boolean);
 
 async function revokeGrant(ctx: TokenContext, record: StoredToken): Promise<never> {
+  const family = await ctx.events?.familyOf(record, ctx.now);
   await ctx.store.tokens.revokeFamily(record.tenant, record.familyId, ctx.now);
+  await ctx.events?.familyRevoked(record, family ?? [], ctx.now);
   throw invalidGrant('The refresh token was already used; the grant is revoked.');
 }
 

@@ -16,6 +16,7 @@
  * the refresh token; we do not, so a client can drop one token without losing its grant). JWTs are revoked
  * by `jti`, which introspection checks.
  */
+import type { RevocationNotifier } from '../events/revocation-events.ts';
 import type { StoredToken } from '../model.ts';
 import type { IdpStore } from '../store/types.ts';
 import type { Caller } from './types.ts';
@@ -34,10 +35,19 @@ export function mayRevoke(caller: Caller, token: StoredToken): boolean {
   }
 }
 
-export async function revokeToken(store: IdpStore, token: StoredToken, now: number): Promise<void> {
+/** Revokes `token` (a refresh token with its grant); `events` announces it once the store has written it. */
+export async function revokeToken(
+  store: IdpStore,
+  token: StoredToken,
+  now: number,
+  events?: RevocationNotifier,
+): Promise<void> {
   if (token.kind === 'refresh') {
+    const family = await events?.familyOf(token, now);
     await store.tokens.revokeFamily(token.tenant, token.familyId, now);
+    await events?.familyRevoked(token, family ?? [], now);
   } else {
     await store.tokens.revoke(token.tenant, token.id, now);
+    await events?.tokenRevoked(token, now);
   }
 }

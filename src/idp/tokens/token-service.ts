@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IntrospectionAnswer } from '../../introspection/types.ts';
+import type { RevocationNotifier } from '../events/revocation-events.ts';
 import type { KeyManager } from '../keys/key-manager.ts';
 import type { Client, StoredToken } from '../model.ts';
 import type { IdpStore } from '../store/types.ts';
@@ -28,6 +29,8 @@ export interface DefaultTokenServiceOptions {
   now?: () => number;
   /** Runs after the default caller policy (see caller-policy) and may veto an introspection. */
   introspectionPolicy?: IntrospectionPolicy;
+  /** Announces revocations (RFC 7009 and refresh-token reuse) to caches (`idp/events`). */
+  events?: RevocationNotifier;
 }
 
 /** Keycloak's extension hint (seed 001): the caller wants the token's UMA permissions. */
@@ -40,12 +43,14 @@ export class DefaultTokenService implements TokenService {
   readonly #keys: KeyManager;
   readonly #now: () => number;
   readonly #policy: IntrospectionPolicy | undefined;
+  readonly #events: RevocationNotifier | undefined;
 
   constructor(options: DefaultTokenServiceOptions) {
     this.#store = options.store;
     this.#keys = options.keys;
     this.#now = options.now ?? wallClock;
     this.#policy = options.introspectionPolicy;
+    this.#events = options.events;
   }
 
   async issue(request: IssueRequest): Promise<TokenResponse> {
@@ -58,7 +63,7 @@ export class DefaultTokenService implements TokenService {
       scope: request.scope,
       audience: resolveAudience(realm.claimStyle, realm.issuer, client, request.audience),
       // A new grant: its tokens and all their rotations form one family (reuse detection, cascade).
-      familyId: randomUUID(),
+      familyId: request.familyId ?? randomUUID(),
       notRequiredIntrospection: request.notRequiredIntrospection,
       refreshScope: request.withRefreshToken ? request.scope : undefined,
     });
@@ -109,7 +114,7 @@ export class DefaultTokenService implements TokenService {
     const record = await findToken(context, realm.tenant, token, tokenTypeHint);
     // RFC 7009 §2.2: unknown tokens, and (see revocation) other clients' tokens, are a silent success.
     if (!record || !mayRevoke(caller, record)) return;
-    await revokeToken(this.#store, record, context.now);
+    await revokeToken(this.#store, record, context.now, this.#events);
   }
 
   async find(realm: Realm, token: string): Promise<StoredToken | undefined> {
@@ -140,6 +145,6 @@ export class DefaultTokenService implements TokenService {
   }
 
   #context(): TokenContext {
-    return { store: this.#store, keys: this.#keys, now: this.#now() };
+    return { store: this.#store, keys: this.#keys, now: this.#now(), events: this.#events };
   }
 }

@@ -36,11 +36,15 @@ export interface TokenParties {
 /** The token's client (and user), or undefined when either is gone or disabled. */
 export async function liveParties(store: IdpStore, record: StoredToken): Promise<TokenParties | undefined> {
   const { username } = readClaims(record);
+  if (username === undefined) {
+    // A client's own token (client_credentials): one read, no Promise.all.
+    const client = await store.clients.get(record.tenant, record.clientId);
+    return client && !client.disabled ? { client } : undefined;
+  }
   const [client, user] = await Promise.all([
     store.clients.get(record.tenant, record.clientId),
-    username === undefined ? undefined : store.users.get(record.tenant, username),
+    store.users.get(record.tenant, username),
   ]);
-  if (!client || client.disabled) return undefined;
-  if (username !== undefined && (!user || user.disabled)) return undefined;
-  return user ? { client, user } : { client };
+  if (!client || client.disabled || !user || user.disabled) return undefined;
+  return { client, user };
 }

@@ -48,6 +48,11 @@ export interface IssueRequest {
   withRefreshToken: boolean;
   /** go-authkit `not_required_introspection` (jwt-bearer exchange): written as the `nri` header. */
   notRequiredIntrospection?: boolean;
+  /**
+   * Family of the new grant; default a random UUID. The authorization_code grant passes the code's id, so
+   * a replayed code can revoke what it was exchanged for (RFC 6749 §4.1.2).
+   */
+  familyId?: string;
 }
 
 export interface IntrospectRequest {
