@@ -5,6 +5,7 @@
  * transaction replies and SCAN patterns.
  */
 import type { Redis, RedisOptions } from 'ioredis';
+import { z } from 'zod';
 import { configInvalid } from '../errors/tokenguard-error.ts';
 
 /** A connected ioredis client. */
@@ -14,6 +15,14 @@ export type RedisClient = Redis;
 export const MIN_REDIS_MAJOR = 7;
 
 /** Whether `url` is a `redis://` or `rediss://` (TLS) URL. */
+/** A config key holding a Redis URL, empty (the default) meaning off; the description goes on with `.describe`. */
+export function optionalRedisUrl() {
+  return z
+    .string()
+    .default('')
+    .refine((url) => url === '' || isRedisUrl(url), 'must be a redis:// or rediss:// URL');
+}
+
 export function isRedisUrl(url: string): boolean {
   try {
     const { protocol } = new URL(url);

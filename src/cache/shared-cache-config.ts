@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { duration } from '../config/duration-schema.ts';
 import type { RedisCacheOptions } from './redis-cache.ts';
-import { isRedisUrl } from './redis-client.ts';
+import { optionalRedisUrl } from './redis-client.ts';
 
 /** The `{ redis: {...} }` section (a new schema per call: mount it once). */
 export function sharedCacheSchema() {
@@ -19,13 +19,9 @@ export function sharedCacheSchema() {
     .object({
       redis: z
         .object({
-          url: z
-            .string()
-            .default('')
-            .refine((url) => url === '' || isRedisUrl(url), 'must be a redis:// or rediss:// URL')
-            .describe(
-              'Redis shared by the replicas (redis://[user:password@]host:port[/db], rediss:// for TLS); empty = off.',
-            ),
+          url: optionalRedisUrl().describe(
+            'Redis shared by the replicas (redis://[user:password@]host:port[/db], rediss:// for TLS); empty = off.',
+          ),
           keyPrefix: z
             .string()
             .min(1)

@@ -6,6 +6,7 @@
  * start-up naming the key (`…revocationEvents.sse.issuer: required when source is sse`).
  */
 import { z } from 'zod';
+import { optionalRedisUrl } from '../cache/redis-client.ts';
 import { duration } from '../config/duration-schema.ts';
 import { configRejection } from '../config/rejection.ts';
 
@@ -40,7 +41,7 @@ export const revocationEventsSchema = z
       .describe('Act only on events about tokens of these issuers; empty = every event received.'),
     redis: z
       .object({
-        url: optionalUrl(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL').describe(
+        url: optionalRedisUrl().describe(
           'Redis URL (`redis://host:6379/0`, `rediss://` for TLS); required with source redis.',
         ),
         channel: z

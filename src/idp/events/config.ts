@@ -7,7 +7,7 @@
  * introspection callers may connect.
  */
 import { z } from 'zod';
-import { isRedisUrl } from '../../cache/redis-client.ts';
+import { optionalRedisUrl } from '../../cache/redis-client.ts';
 import { duration } from '../../config/duration-schema.ts';
 import { DEFAULT_REVOCATION_CHANNEL } from '../../events/config.ts';
 
@@ -15,13 +15,9 @@ export const idpEventsSchema = z
   .object({
     redis: z
       .object({
-        url: z
-          .string()
-          .default('')
-          .refine((value) => value === '' || isRedisUrl(value), 'must be a redis:// or rediss:// URL')
-          .describe(
-            'Publish revocation events on Redis (`redis://host:6379/0`, `rediss://` for TLS); empty = off.',
-          ),
+        url: optionalRedisUrl().describe(
+          'Publish revocation events on Redis (`redis://host:6379/0`, `rediss://` for TLS); empty = off.',
+        ),
         channel: z
           .string()
           .min(1)

@@ -9,7 +9,7 @@
 import type { StoredToken } from '../model.ts';
 import type { PostgresDatabase } from './postgres-database.ts';
 import { hasNul, PostgresRecordTable } from './postgres-records.ts';
-import { EQUALITY_COLUMNS, type TokenFilter } from './token-filter.ts';
+import { EQUALITY_COLUMNS, TOKEN_TABLE, type TokenFilter } from './token-filter.ts';
 import type { IdpStore } from './types.ts';
 
 type Tokens = IdpStore['tokens'];
@@ -52,20 +52,7 @@ export class PostgresTokens implements Tokens {
 
   constructor(db: PostgresDatabase) {
     this.#db = db;
-    this.#table = new PostgresRecordTable<StoredToken>(db, {
-      table: 'tokens',
-      key: ['tenant', 'id'],
-      columns: {
-        tenant: 'tenant',
-        id: 'id',
-        client_id: 'clientId',
-        subject: 'subject',
-        family_id: 'familyId',
-        expires_at: 'expiresAt',
-        revoked_at: 'revokedAt',
-        consumed_at: 'consumedAt',
-      },
-    });
+    this.#table = new PostgresRecordTable<StoredToken>(db, TOKEN_TABLE);
   }
 
   get: Tokens['get'] = (tenant, id) => this.#table.get(tenant, id);

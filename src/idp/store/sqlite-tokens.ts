@@ -10,7 +10,7 @@ import type { StoredToken } from '../model.ts';
 import { RecordTable } from './record-table.ts';
 import { immediate } from './sqlite-connection.ts';
 import { TokenReadCache } from './sqlite-token-cache.ts';
-import { EQUALITY_COLUMNS, type TokenFilter } from './token-filter.ts';
+import { EQUALITY_COLUMNS, TOKEN_TABLE, type TokenFilter } from './token-filter.ts';
 import type { IdpStore } from './types.ts';
 
 type Tokens = IdpStore['tokens'];
@@ -53,20 +53,7 @@ export class SqliteTokens implements Tokens {
   constructor(connection: () => DatabaseSync) {
     this.#connection = connection;
     this.#cache = new TokenReadCache(connection);
-    this.#table = new RecordTable<StoredToken>(connection, {
-      table: 'tokens',
-      key: ['tenant', 'id'],
-      columns: {
-        tenant: 'tenant',
-        id: 'id',
-        client_id: 'clientId',
-        subject: 'subject',
-        family_id: 'familyId',
-        expires_at: 'expiresAt',
-        revoked_at: 'revokedAt',
-        consumed_at: 'consumedAt',
-      },
-    });
+    this.#table = new RecordTable<StoredToken>(connection, TOKEN_TABLE);
   }
 
   get: Tokens['get'] = async (tenant, id) => {

@@ -18,3 +18,19 @@ export const EQUALITY_COLUMNS = [
   ['clientId', 'client_id'],
   ['subject', 'subject'],
 ] as const;
+
+/** The token table's key and queried columns (column → record field), the same in every SQL store. */
+export const TOKEN_TABLE = {
+  table: 'tokens',
+  key: ['tenant', 'id'],
+  columns: {
+    tenant: 'tenant',
+    id: 'id',
+    client_id: 'clientId',
+    subject: 'subject',
+    family_id: 'familyId',
+    expires_at: 'expiresAt',
+    revoked_at: 'revokedAt',
+    consumed_at: 'consumedAt',
+  },
+} as const;
