@@ -7,9 +7,8 @@
  * steadier than req/s. Targets: introspection ≥ 2× oidc-provider; ≥ 5,000 tokens/s.
  */
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import autocannon from 'autocannon';
-import { firstJsonLine, median, pinSelf, rounds, save, spawnPinned } from './lib.ts';
+import { childCpuMicros, firstJsonLine, median, pinSelf, rounds, save, spawnPinned } from './lib.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 
@@ -29,20 +28,13 @@ async function start(script: string): Promise<Idp> {
   return { child, ...(await firstJsonLine<Omit<Idp, 'child'>>(child)) };
 }
 
-/** The server's CPU time so far, microseconds (user + system). */
-async function cpuMicros(idp: Idp): Promise<number> {
-  idp.child.send('stats');
-  const [message] = await once(idp.child, 'message');
-  return (message as { cpuMicros: number }).cpuMicros;
-}
-
 interface Sample {
   rps: number;
   cpuPerRequest: number;
 }
 
 async function post(idp: Idp, path: string, body: string): Promise<Sample> {
-  const before = await cpuMicros(idp);
+  const before = await childCpuMicros(idp.child);
   const result = await autocannon({
     url: `${idp.url}${path}`,
     method: 'POST',
@@ -57,7 +49,7 @@ async function post(idp: Idp, path: string, body: string): Promise<Sample> {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${idp.url}${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  const after = await cpuMicros(idp);
+  const after = await childCpuMicros(idp.child);
   return {
     rps: result.requests.average,
     cpuPerRequest: (after - before) / Math.max(1, result.requests.total),
@@ -111,8 +103,21 @@ save({
     'server CPU µs per token: tokenguard': cpu('oursTokens'),
     'server CPU µs per token: oidc-provider': cpu('theirsTokens'),
   },
+  charts: [
+    {
+      title: 'idp: server CPU per request (lower is better)',
+      unit: 'µs',
+      bars: [
+        { name: 'introspection (opaque): tokenguard', value: cpu('oursOpaque') },
+        { name: 'introspection (opaque): oidc-provider', value: cpu('theirsOpaque') },
+        { name: 'client_credentials token: tokenguard', value: cpu('oursTokens') },
+        { name: 'client_credentials token: oidc-provider', value: cpu('theirsTokens') },
+      ],
+    },
+  ],
   notes: [
     'targets: introspection ≥ 2× oidc-provider; ≥ 5,000 tokens/s',
+    'server CPU per request: the server process’s own user + system time over a round / requests answered (steadier than req/s on a shared machine)',
     `autocannon, 16 connections, ${DURATION_S} s per round, alternating IdPs; ` +
       (PINNED ? 'IdPs pinned to core 0, load generator to core 1' : 'not pinned'),
     'both IdPs authenticate the caller with client_secret_basic on every request; tokenguard uses its default SQLite store, oidc-provider its in-memory adapter',

@@ -3,6 +3,7 @@
  * Shared helpers of the benchmarks: machine facts, medians, alternating A/B rounds, result files.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -83,4 +84,25 @@ export async function firstJsonLine<T>(child: ChildProcess): Promise<T> {
     if (line.startsWith('{')) return JSON.parse(line) as T;
   }
   throw new Error('the server exited before it printed its address');
+}
+
+/**
+ * In a benchmark server: answers the parent's `stats` IPC message with this process's CPU time so far
+ * (`{"cpuMicros"}`, user + system), so the parent can work out server CPU per request between rounds.
+ */
+export function answerCpuStats(): void {
+  process.on('message', (message) => {
+    if (message !== 'stats') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
+  });
+}
+
+/** In the parent: the CPU time so far of a child that runs `answerCpuStats`, microseconds. */
+export async function childCpuMicros(child: ChildProcess): Promise<number> {
+  child.send('stats');
+  for (;;) {
+    const [message] = (await once(child, 'message')) as [Record<string, unknown>];
+    if (typeof message?.cpuMicros === 'number') return message.cpuMicros;
+  }
 }

@@ -4,9 +4,17 @@
  * included) and passes everything else through; request labels name endpoints, the console, or `other`.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { it } from 'node:test';
 import { Registry } from 'prom-client';
-import { countTokenOperations, createIdpMetrics, IDP_METRIC_NAMES, requestEndpoint } from './metrics.ts';
+import { listen } from '../../test/support/loopback.ts';
+import {
+  countRequests,
+  countTokenOperations,
+  createIdpMetrics,
+  IDP_METRIC_NAMES,
+  requestEndpoint,
+} from './metrics.ts';
 import { RFC9068_REALM, STATIC_CALLER, setup } from './tokens/test-support/fixtures.ts';
 
 async function counterValue(
@@ -66,4 +74,33 @@ it('labels requests by endpoint', () => {
   assert.equal(requestEndpoint('/t/foo.com/console/applications', profiles), 'console');
   assert.equal(requestEndpoint('/oauth2/authorize', profiles), 'authorize');
   assert.equal(requestEndpoint('/wp-login.php', profiles), 'other');
+});
+
+it('counts finished requests by endpoint and status, and each scrape sees every count once', async (t) => {
+  const registry = new Registry();
+  const profiles = ['standard'] as const;
+  const listener = countRequests(
+    createIdpMetrics(registry),
+    (path) => requestEndpoint(path, profiles),
+    (request, response) => {
+      response.statusCode = request.url?.startsWith('/oauth2/token') ? 200 : 404;
+      response.end();
+    },
+  );
+  const server = createServer(listener);
+  t.after(() => server.close());
+  const url = await listen(server);
+  for (const path of ['/oauth2/token', '/oauth2/token?x=1', '/wp-login.php']) {
+    await (await fetch(`${url}${path}`, { method: 'POST' })).arrayBuffer();
+  }
+  const value = (labels: Record<string, string>) => counterValue(registry, IDP_METRIC_NAMES.requests, labels);
+  assert.equal(await value({ endpoint: 'token', status: '200' }), 2);
+  assert.equal(await value({ endpoint: 'other', status: '404' }), 1);
+  await (await fetch(`${url}/oauth2/token`, { method: 'POST' })).arrayBuffer();
+  assert.equal(
+    await value({ endpoint: 'token', status: '200' }),
+    3,
+    'a second collection adds only new counts',
+  );
+  assert.match(await registry.metrics(), /tokenguard_idp_requests_total\{endpoint="token",status="200"\} 3/);
 });

@@ -9,9 +9,9 @@
  * Labels are bounded: endpoint names come from the router's fixed set, statuses from HTTP, outcomes and
  * kinds from the unions below. No label ever carries a client id, a subject or a token.
  *
- * Counting runs on every request, so it is kept cheap (issue 8): labelled children are bound once and reused
- * (prom-client's `inc(labels)` hashes the label object on every call), request counting adds one shared
- * `finish` listener (no closure per request) and remembers the endpoint label of recent paths.
+ * Counting runs on every request, so it is kept cheap (issue 8): counts are plain numbers handed to
+ * prom-client when it collects (its `inc(labels)` hashes the label object on every call), request counting
+ * adds one shared `finish` listener (no closure per request) and remembers the endpoint label of recent paths.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, type Registry } from 'prom-client';
@@ -37,55 +37,93 @@ export interface IdpMetrics {
   issued(kind: IssuanceKind): void;
 }
 
+/**
+ * A count kept as a plain number on the hot path and handed to its prom-client counter when the registry
+ * collects (a scrape, the console's figures): prom-client's `inc` hashes and validates the labels on every
+ * call, even through a bound child.
+ */
+class Tally {
+  readonly labels: Record<string, string>;
+  count = 0;
+  #reported = 0;
+
+  constructor(labels: Record<string, string>) {
+    this.labels = labels;
+  }
+
+  /** Adds what was counted since the last collection to `counter`. */
+  report(counter: Counter): void {
+    if (this.count === this.#reported) return;
+    counter.inc(this.labels, this.count - this.#reported);
+    this.#reported = this.count;
+  }
+}
+
 /** Creates the counters on `registry`; calling it twice on one registry is an error (prom-client's rule). */
 export function createIdpMetrics(registry: Registry): IdpMetrics {
   const registers = [registry];
-  const requests = new Counter({
+  // Tallies by label value, made on first use: endpoints and statuses are bounded sets (see above).
+  const requestTallies = new Map<string, Map<number, Tally>>();
+  const outcomes = {
+    active: new Tally({ outcome: 'active' }),
+    inactive: new Tally({ outcome: 'inactive' }),
+    error: new Tally({ outcome: 'error' }),
+  } satisfies Record<IntrospectionOutcome, Tally>;
+  const kinds = {
+    grant: new Tally({ kind: 'grant' }),
+    refresh: new Tally({ kind: 'refresh' }),
+  } satisfies Record<IssuanceKind, Tally>;
+  new Counter({
     name: IDP_METRIC_NAMES.requests,
     help: 'HTTP requests answered by the IdP, by endpoint (token, introspect, …, console, other) and status.',
     labelNames: ['endpoint', 'status'],
     registers,
+    collect() {
+      for (const byStatus of requestTallies.values())
+        for (const tally of byStatus.values()) tally.report(this);
+    },
   });
-  const introspections = new Counter({
+  new Counter({
     name: IDP_METRIC_NAMES.introspections,
     help: 'Introspections answered (HTTP and gRPC), by outcome: active, inactive, error.',
     labelNames: ['outcome'],
     registers,
+    collect() {
+      for (const tally of Object.values(outcomes)) tally.report(this);
+    },
   });
-  const issued = new Counter({
+  new Counter({
     name: IDP_METRIC_NAMES.tokensIssued,
     help: 'Token responses issued, by kind: grant (a new grant) or refresh (a refresh-token exchange).',
     labelNames: ['kind'],
     registers,
+    collect() {
+      for (const tally of Object.values(kinds)) tally.report(this);
+    },
   });
-  // Children by label value, bound on first use: endpoints and statuses are bounded sets (see above).
-  const requestChildren = new Map<string, Map<number, Counter.Internal>>();
-  const requestChild = (endpoint: string, status: number): Counter.Internal => {
-    let byStatus = requestChildren.get(endpoint);
+  const requestTally = (endpoint: string, status: number): Tally => {
+    let byStatus = requestTallies.get(endpoint);
     if (!byStatus) {
       byStatus = new Map();
-      requestChildren.set(endpoint, byStatus);
+      requestTallies.set(endpoint, byStatus);
     }
-    let child = byStatus.get(status);
-    if (!child) {
-      child = requests.labels(endpoint, String(status));
-      byStatus.set(status, child);
+    let tally = byStatus.get(status);
+    if (!tally) {
+      tally = new Tally({ endpoint, status: String(status) });
+      byStatus.set(status, tally);
     }
-    return child;
+    return tally;
   };
-  const outcomes = {
-    active: introspections.labels('active'),
-    inactive: introspections.labels('inactive'),
-    error: introspections.labels('error'),
-  } satisfies Record<IntrospectionOutcome, Counter.Internal>;
-  const kinds = {
-    grant: issued.labels('grant'),
-    refresh: issued.labels('refresh'),
-  } satisfies Record<IssuanceKind, Counter.Internal>;
   return {
-    request: (endpoint, status) => requestChild(endpoint, status).inc(),
-    introspection: (outcome) => outcomes[outcome].inc(),
-    issued: (kind) => kinds[kind].inc(),
+    request: (endpoint, status) => {
+      requestTally(endpoint, status).count++;
+    },
+    introspection: (outcome) => {
+      outcomes[outcome].count++;
+    },
+    issued: (kind) => {
+      kinds[kind].count++;
+    },
   };
 }
 

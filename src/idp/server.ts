@@ -82,9 +82,11 @@ function readPem(file: string, key: string): Buffer {
 
 function createServer(config: IdpConfig): Server {
   const { tls } = config;
-  // headersTimeout / requestTimeout are enforced at this interval; node's default (30 s) would let a
-  // slowloris head or body outlive them by that much.
   const checking = {
+    // A head over the limit gets 431 from node's parser (RFC 6585 §5).
+    maxHeaderSize: config.limits.maxHeaderBytes,
+    // headersTimeout / requestTimeout are enforced at this interval; node's default (30 s) would let a
+    // slowloris head or body outlive them by that much.
     connectionsCheckingInterval: Math.max(
       250,
       Math.min(5_000, Math.floor(Math.min(config.limits.headersTimeout, config.limits.requestTimeout) / 4)),

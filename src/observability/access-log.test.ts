@@ -15,6 +15,9 @@ it('redacts secret-bearing query parameters from logged URIs', () => {
   assert.equal(redactUri('/a?tokenizer=1'), '/a?tokenizer=1');
   assert.equal(redactUri('/a?%74oken=t&access%5Ftoken=u'), '/a?%74oken=[redacted]&access%5Ftoken=[redacted]');
   assert.equal(redactUri('/a?client%5Fsecret=s&%zz=v'), '/a?client%5Fsecret=[redacted]&%zz=[redacted]');
+  // A route's own token parameter name, and any JWT whatever its parameter.
+  assert.equal(redactUri('/a?JWT=t&page=2', new Set(['jwt'])), '/a?JWT=[redacted]&page=2');
+  assert.equal(redactUri('/a?t=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.&p=1'), '/a?t=[redacted]&p=1');
 });
 
 it("writes seed 000's `response completed` line with the request's fields and no token", async () => {

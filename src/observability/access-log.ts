@@ -44,8 +44,25 @@ function decodedName(name: string): string {
   }
 }
 
-/** The request target with the values of secret-bearing query parameters replaced (names compared decoded). */
-export function redactUri(uri: string | undefined): string {
+/** A JWT (a compact JWS of JSON header and payload), whatever parameter carries it. */
+const JWT_VALUE = /eyJ[\w-]+\.eyJ[\w-]+\./;
+
+export interface AccessLogOptions {
+  /** Query parameters whose values are redacted besides the usual ones (custom token parameter names). */
+  secretParams?: Iterable<string>;
+}
+
+/** The lower-cased extra names of `options`, once. */
+function extraSecrets(options: AccessLogOptions): ReadonlySet<string> | undefined {
+  if (options.secretParams === undefined) return undefined;
+  return new Set([...options.secretParams].map((name) => name.toLowerCase()));
+}
+
+/**
+ * The request target with the values of secret-bearing query parameters replaced (names compared decoded,
+ * `extra` names besides the usual ones), and any JWT-shaped value too, whatever its parameter's name.
+ */
+export function redactUri(uri: string | undefined, extra?: ReadonlySet<string>): string {
   if (!uri) return '';
   const start = uri.indexOf('?');
   if (start < 0) return uri;
@@ -57,19 +74,27 @@ export function redactUri(uri: string | undefined): string {
     .map((pair) => {
       const eq = pair.indexOf('=');
       const name = eq < 0 ? pair : pair.slice(0, eq);
-      return SECRET_PARAMS.has(decodedName(name)) && eq >= 0 ? `${name}=[redacted]` : pair;
+      if (eq < 0) return pair;
+      const decoded = decodedName(name);
+      const secret = SECRET_PARAMS.has(decoded) || extra?.has(decoded) || JWT_VALUE.test(pair.slice(eq + 1));
+      return secret ? `${name}=[redacted]` : pair;
     });
   return `${uri.slice(0, start + 1)}${pairs.join('&')}${uri.slice(end)}`;
 }
 
 /** Starts timing a request; logs one line when the response has been sent. */
-export function logResponse(logger: Logger, request: IncomingMessage, response: ServerResponse): void {
-  const started = process.hrtime.bigint();
+export function logResponse(
+  logger: Logger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  extra?: ReadonlySet<string>,
+): void {
   const id = requestIdOf(request.headers);
   assigned.set(request, id);
   if (!response.headersSent) response.setHeader('x-request-id', id);
-  // No line will be written: skip the byte counting and the finish listener.
+  // No line will be written: skip the clock, the byte counting and the finish listener.
   if (!logger.isLevelEnabled('info')) return;
+  const started = process.hrtime.bigint();
   const counter = countBodyBytes(response);
   response.once('finish', () => {
     const micros = Number((process.hrtime.bigint() - started) / 1000n);
@@ -81,7 +106,7 @@ export function logResponse(logger: Logger, request: IncomingMessage, response: 
         int_request_id: '',
         trace_id: '',
         method: request.method,
-        uri: redactUri(request.url),
+        uri: redactUri(request.url, extra),
         remote_addr: `${socket.remoteAddress}:${socket.remotePort}`,
         content_length: Number.isFinite(length) ? length : 0,
         user_agent: request.headers['user-agent'] ?? '',
@@ -121,9 +146,11 @@ function countBodyBytes(response: ServerResponse): { bytes: number } {
 export function withAccessLog<Req extends IncomingMessage, Res extends ServerResponse>(
   logger: Logger,
   handler: (request: Req, response: Res) => void,
+  options: AccessLogOptions = {},
 ): (request: Req, response: Res) => void {
+  const extra = extraSecrets(options);
   return (request, response) => {
-    logResponse(logger, request, response);
+    logResponse(logger, request, response, extra);
     handler(request, response);
   };
 }

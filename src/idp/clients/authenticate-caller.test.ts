@@ -19,6 +19,11 @@ import { CallerAuthenticator } from './authenticate-caller.ts';
 import { JWT_BEARER_ASSERTION_TYPE } from './presented-credentials.ts';
 
 const REALM: Realm = { tenant: 'default', issuer: 'https://idp.example', claimStyle: 'rfc9068' };
+const FOO_REALM: Realm = {
+  tenant: 'foo.com',
+  issuer: 'https://idp.example/t/foo.com',
+  claimStyle: 'rfc9068',
+};
 const NOW = 1_800_000_000_000;
 const tokens = idpConfigSchema.parse({}).tokens;
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -136,6 +141,39 @@ describe('CallerAuthenticator', () => {
     const lines = logged.join('');
     assert.match(lines, /"reason":"bad client credentials"/);
     assert.doesNotMatch(lines, /svc-secret|wrong/, 'no secret in the log');
+  });
+
+  it('a Basic header verified before: same caller, and never for another secret, a new secret or a disabled client', async () => {
+    await client({ id: 'rotating', secret: 'first-secret' });
+    const header = basic('rotating', 'first-secret');
+    const first = await callers.authenticate(request(header));
+    const again = await callers.authenticate(request(header));
+    assert.deepEqual(again, first);
+    assert.equal(again.kind === 'client' && again.client.clientId, 'rotating');
+    assert.equal((await callers.authenticate(request(header, { client_id: 'rotating' }))).kind, 'client');
+    assert.equal(
+      (await refusal(callers.authenticate(request(basic('rotating', 'wrong'))))).code,
+      'invalid_client',
+    );
+    assert.equal(
+      (await refusal(callers.authenticate(request(header, {}, FOO_REALM)))).code,
+      'invalid_client',
+    );
+    // The body's own credentials or another client_id are refused as before (RFC 6749 §2.3).
+    const twoMethods = request(header, { client_id: 'rotating', client_secret: 'first-secret' });
+    assert.equal((await refusal(callers.authenticate(twoMethods))).code, 'invalid_request');
+    assert.equal(
+      (await refusal(callers.authenticate(request(header, { client_id: 'svc' })))).code,
+      'invalid_request',
+    );
+
+    await client({ id: 'rotating', secret: 'second-secret' });
+    assert.equal((await refusal(callers.authenticate(request(header)))).code, 'invalid_client');
+    const rotated = basic('rotating', 'second-secret');
+    assert.equal((await callers.authenticate(request(rotated))).kind, 'client');
+    const stored = await store.clients.get('default', 'rotating');
+    await store.clients.put({ ...stored!, disabled: true });
+    assert.equal((await refusal(callers.authenticate(request(rotated)))).code, 'invalid_client');
   });
 
   it('bearer callers only where accepted: static tokens and access tokens of introspecting clients', async () => {

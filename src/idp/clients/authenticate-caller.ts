@@ -14,9 +14,10 @@
  * the scheme the client used), or `Bearer … error="invalid_token"` for a bearer caller (RFC 6750 §3,
  * which RFC 7662 §2.3 points to). The reason goes to the log only. Secrets compare in constant time
  * (`idp/secrets`); a failed Basic client check at the introspection endpoint also runs the (slow) user
- * check, so the time taken does not tell a client name from a user name.
+ * check, so the time taken does not tell a client name from a user name. A `client_secret_basic` header
+ * verified recently is recognized by its digest (`verified-basic`) instead of being decoded and checked again.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { oauthError, type TokenguardError } from '../../errors/tokenguard-error.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { PeerCertificate } from '../endpoints/types.ts';
@@ -29,6 +30,7 @@ import type { Caller, Realm, TokenService } from '../tokens/types.ts';
 import { type PresentedCredentials, presentedCredentials } from './presented-credentials.ts';
 import { checkClientAssertion } from './private-key-jwt.ts';
 import { subjectMatches } from './tls-subject.ts';
+import { VerifiedBasicHeaders } from './verified-basic.ts';
 
 export interface StaticCaller {
   token: string;
@@ -71,7 +73,7 @@ export interface AcceptedCallers {
   publicClients?: boolean;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 export class CallerAuthenticator {
   readonly #store: IdpStore;
@@ -81,6 +83,7 @@ export class CallerAuthenticator {
   readonly #toleranceMs: number;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #verifiedBasic: VerifiedBasicHeaders;
 
   constructor(options: CallerAuthenticatorOptions) {
     this.#store = options.store;
@@ -90,9 +93,12 @@ export class CallerAuthenticator {
     this.#toleranceMs = options.clockToleranceMs;
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
+    this.#verifiedBasic = new VerifiedBasicHeaders({ now: this.#now });
   }
 
   async authenticate(request: CallerRequest, accepted: AcceptedCallers = {}): Promise<Caller> {
+    const recognized = await this.#recognizedBasic(request);
+    if (recognized) return recognized;
     const presented = presentedCredentials(request.authorization, request.form, request.peer);
     const fail = (reason: string, clientId?: string): never => {
       throw this.#failure(request.realm, presented, reason, clientId);
@@ -115,8 +121,11 @@ export class CallerAuthenticator {
       case 'client_secret_basic': {
         const client = await this.#client(request.realm, presented.clientId);
         const ok = verifySecret(presented.secret, client?.secretHash);
-        if (ok && client && usable(client, presented.method))
+        if (ok && client && usable(client, presented.method)) {
+          const header = request.authorization!;
+          this.#verifiedBasic.remember(request.realm.tenant, header, client.clientId, client.secretHash!);
           return { kind: 'client', client, method: presented.method };
+        }
         if (accepted.users) {
           const user = await this.#user(request.realm, presented.clientId, presented.secret);
           if (user) return user;
@@ -164,6 +173,26 @@ export class CallerAuthenticator {
         return fail('certificate does not authenticate the client', presented.clientId);
       }
     }
+  }
+
+  /**
+   * A client by a `client_secret_basic` header verified recently (`verified-basic`), while its stored secret
+   * hash is the one the header matched and it may still use the method. Only when the body carries no other
+   * credential and no other `client_id`: such requests take the full path, which refuses them precisely.
+   */
+  async #recognizedBasic(request: CallerRequest): Promise<Caller | undefined> {
+    const { authorization: header, form } = request;
+    if (header === undefined || form.has('client_secret') || form.has('client_assertion')) return undefined;
+    if (form.has('client_assertion_type')) return undefined;
+    const known = this.#verifiedBasic.recall(request.realm.tenant, header);
+    if (!known) return undefined;
+    const formClientId = form.get('client_id');
+    if (formClientId !== undefined && formClientId !== known.clientId) return undefined;
+    const client = await this.#client(request.realm, known.clientId);
+    if (!client || client.secretHash !== known.secretHash || !usable(client, 'client_secret_basic')) {
+      return undefined;
+    }
+    return { kind: 'client', client, method: 'client_secret_basic' };
   }
 
   #client(realm: Realm, clientId: string): Promise<Client | undefined> {

@@ -383,6 +383,12 @@ export const idpConfigSchema = z
           .positive()
           .default(64 * 1024)
           .describe('Largest request body; larger ones get 413.'),
+        maxHeaderBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024)
+          .describe('Largest request head (request line and headers); larger ones get 431.'),
         headersTimeout: duration('10s').describe('Time allowed to receive the request headers.'),
         requestTimeout: duration('30s').describe('Time allowed to receive the whole request.'),
       })

@@ -41,6 +41,8 @@ function decodeSegments(segments: string[]): string[] | undefined {
 
 /** The console path of a raw request path (no query), or undefined when it is not one. */
 export function matchConsolePath(path: string): ConsolePath | undefined {
+  // Every console path has a `console` segment: most requests (the protocol endpoints) end here, unsplit.
+  if (!path.includes('/console')) return undefined;
   const segments = path.split('/');
   if (segments[0] !== '') return undefined;
   // `/console/` (trailing slash) is the home page; any other empty or dot segment matches nothing.

@@ -33,6 +33,7 @@ function tooLarge(limit: number) {
 
 /** Checks the media type of a non-empty body: the form type, with no charset other than UTF-8. */
 function checkContentType(header: string | undefined): void {
+  if (header === FORM_TYPE) return;
   const [type, ...parameters] = (header ?? '').split(';');
   const charset = parameters
     .map((parameter) => parameter.trim().toLowerCase())
@@ -41,6 +42,11 @@ function checkContentType(header: string | undefined): void {
   if (type.trim().toLowerCase() !== FORM_TYPE || !charsetOk) {
     throw oauthError('invalid_request', `The request body must be ${FORM_TYPE}.`, { status: 400 });
   }
+}
+
+/** RFC 6749 Appendix B decoding of a name or value; most need none (tokens are base64url). Throws URIError. */
+function formDecode(raw: string): string {
+  return raw.includes('%') || raw.includes('+') ? decodeURIComponent(raw.replaceAll('+', ' ')) : raw;
 }
 
 /** Parses form-urlencoded text (WHATWG `application/x-www-form-urlencoded` parsing, but strict). */
@@ -55,8 +61,8 @@ export function parseForm(text: string): Map<string, string> {
     let name: string;
     let value: string;
     try {
-      name = decodeURIComponent(rawName.replaceAll('+', ' '));
-      value = decodeURIComponent(rawValue.replaceAll('+', ' '));
+      name = formDecode(rawName);
+      value = formDecode(rawValue);
     } catch {
       throw oauthError('invalid_request', 'The request body is not valid form-urlencoded data.');
     }
@@ -109,27 +115,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/**
- * The body of a request node has parsed completely (`complete`): a small form usually arrives in the
- * same packet as the head, and its bytes already wait in the stream's buffer, so one `read()` takes them
- * all, with no listeners and no promise (issue 8: four listeners added and removed per request).
- */
-function bufferedBody(request: IncomingMessage, limit: number): Buffer {
-  const body = (request.read() as Buffer | null) ?? EMPTY;
-  if (body.length > limit) throw tooLarge(limit);
-  return body;
-}
-
 /** Reads and parses the form body of `request`, at most `limit` bytes. */
 export async function readForm(request: IncomingMessage, limit: number): Promise<Map<string, string>> {
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const body =
-    request.complete && request.readableFlowing === null
-      ? bufferedBody(request, limit)
-      : await readBody(request, limit);
+  const body = await readBody(request, limit);
   if (body.length === 0) return new Map();
   checkContentType(request.headers['content-type']);
   let text: string;

@@ -16,7 +16,15 @@ export function jsonResponse(
   body: unknown,
   headers: Readonly<Record<string, string>> = NO_STORE,
 ): IdpResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    status,
+    // The common case as a literal: no spread of the default pair on every answer.
+    headers:
+      headers === NO_STORE
+        ? { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' }
+        : { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /** The RFC 6749 §5.2 answer of a TokenguardError, with its extra headers (challenges, Retry-After). */

@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import { oauthError } from '../../errors/tokenguard-error.ts';
+import { isTokenguardError, oauthError } from '../../errors/tokenguard-error.ts';
 import type { EndpointName } from '../tenants/profiles.ts';
 import { discovery } from './discovery.ts';
 import { readForm } from './form-body.ts';
@@ -119,7 +119,13 @@ export function createRouter(
       (error: unknown) => {
         // A client that went away mid-body needs no answer, and is no server fault.
         if (request.socket?.destroyed !== false && !isProtocolError(error)) return;
-        if (!isProtocolError(error)) services.logger.error({ err: error }, 'request failed');
+        // An unavailable store is an outage, not a bug: one warning with its reason, no stack per request.
+        if (isTokenguardError(error) && error.code === 'serviceUnavailable') {
+          services.logger.warn(
+            { error_reason: error.reason, error_detail: error.detail },
+            'request failed: a service is unavailable',
+          );
+        } else if (!isProtocolError(error)) services.logger.error({ err: error }, 'request failed');
         write(request, response, errorResponse(error, base()));
       },
     );

@@ -215,8 +215,15 @@ export function browserEndpointUrls(
   return urls;
 }
 
+/** `BROWSER_LAYOUTS` as `[endpoint, path]` pairs, made once: every request is matched against them. */
+const BROWSER_PATHS: Readonly<Record<Profile, readonly [string, string | undefined][]>> = {
+  standard: Object.entries(BROWSER_LAYOUTS.standard),
+  keycloak: Object.entries(BROWSER_LAYOUTS.keycloak),
+  authkit: Object.entries(BROWSER_LAYOUTS.authkit),
+};
+
 function browserEndpointAt(profile: Profile, rest: string): BrowserEndpoint | undefined {
-  for (const [endpoint, path] of Object.entries(BROWSER_LAYOUTS[profile])) {
+  for (const [endpoint, path] of BROWSER_PATHS[profile]) {
     if (path === rest) return endpoint as BrowserEndpoint;
   }
   return undefined;

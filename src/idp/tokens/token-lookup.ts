@@ -89,18 +89,25 @@ async function findOpaque(
  * search: refresh tokens are always opaque, so `refresh_token` tries the digest first; any other or unknown
  * hint tries a JWT first when the string has the JWT shape. Both are always tried.
  */
-export async function findToken(
+export function findToken(
   ctx: LookupContext,
   tenant: string,
   token: string,
   hint?: string,
 ): Promise<StoredToken | undefined> {
-  const order =
-    hint === 'refresh_token'
-      ? [findOpaque, findJwt]
-      : JWS_COMPACT.test(token)
-        ? [findJwt, findOpaque]
-        : [findOpaque];
+  // The common case, an opaque token: one lookup, without building a search order or another async frame.
+  if (hint !== 'refresh_token' && !JWS_COMPACT.test(token)) return findOpaque(ctx, tenant, token);
+  return search(ctx, tenant, token, hint === 'refresh_token' ? [findOpaque, findJwt] : [findJwt, findOpaque]);
+}
+
+type Finder = (ctx: LookupContext, tenant: string, token: string) => Promise<StoredToken | undefined>;
+
+async function search(
+  ctx: LookupContext,
+  tenant: string,
+  token: string,
+  order: readonly Finder[],
+): Promise<StoredToken | undefined> {
   for (const find of order) {
     const record = await find(ctx, tenant, token);
     if (record) return record;
