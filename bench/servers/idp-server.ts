@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdp } from '../../src/idp/index.ts';
+import { answerCpuStats } from '../lib.ts';
 
 const CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789-0123456789' };
 const idp = await createIdp({
@@ -46,11 +47,7 @@ process.stdout.write(
   })}\n`,
 );
 // The parent asks for CPU time between rounds (IPC), to compute server CPU per request.
-process.on('message', (message) => {
-  if (message !== 'stats') return;
-  const { user, system } = process.cpuUsage();
-  process.send?.({ cpuMicros: user + system });
-});
+answerCpuStats();
 // Exit cleanly on signals so `--cpu-prof` can write its profile.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

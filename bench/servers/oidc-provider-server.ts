@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
+import { answerCpuStats } from '../lib.ts';
 
 const CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789-0123456789' };
 let handler: ReturnType<Provider['callback']> | undefined;
@@ -49,9 +50,5 @@ process.stdout.write(
   `${JSON.stringify({ url, token, client: CLIENT, paths: { token: '/token', introspect: '/token/introspection' } })}\n`,
 );
 // The parent asks for CPU time between rounds (IPC), to compute server CPU per request.
-process.on('message', (message) => {
-  if (message !== 'stats') return;
-  const { user, system } = process.cpuUsage();
-  process.send?.({ cpuMicros: user + system });
-});
+answerCpuStats();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0));
