@@ -18,12 +18,14 @@
  * (revocations, whose events may also have been missed) may still sit in this L1. Listeners registered
  * with `onReconnect` run after that, for whatever else depends on the gap (the revocation subscriber).
  *
- * Redis is not read while it may hold what must not be served: while a `clear` runs (a read racing it could
- * return, and keep in L1, an entry the clear is about to delete), and once back, until the invalidations it
- * missed are replayed. With `clearOnReconnect` (set when revocation events are on: they travel on the same
- * Redis, so a Redis outage is a gap nobody heard revocations through) the replay starts with a clear: an
- * answer cached before the outage for a token revoked during it is never served again, whichever of this
- * cache and the revocation subscriber reconnects first.
+ * Redis is not read while it may hold what must not be served: while an invalidation of several commands
+ * runs there (`clear`, `evictMatching`, `deleteByPrefix` read before they delete: a lookup in between would
+ * return, and keep in L1 for `l1.ttl`, an entry about to go), and once back, until the invalidations it
+ * missed are replayed. A lookup overlapping such an invalidation is a miss too. (`delete` is one command,
+ * sent at once: lookups sent after it are answered after it.) With `clearOnReconnect` (set when revocation
+ * events are on: they travel on the same Redis, so a Redis outage is a gap nobody heard revocations
+ * through) the replay starts with a clear: an answer cached before the outage for a token revoked during
+ * it is never served again, whichever of this cache and the revocation subscriber reconnects first.
  *
  * Metrics: the `<name>_l1` cache label counts the in-process tier (hits, misses, evictions); `<name>`
  * counts the Redis lookups made on L1 misses (a lookup shared by concurrent callers counts once, and a
@@ -135,9 +137,9 @@ export class RedisCache implements TokenCache {
   /** Bumped by every invalidation: a Redis read begun before one neither fills L1 nor is joined after it. */
   #epoch = 0;
   readonly #clearOnReconnect: boolean;
-  /** Clears of Redis begun (a read overlapping one is a miss) and still running (reads skip Redis). */
-  #clearsBegun = 0;
-  #clearsRunning = 0;
+  /** Invalidations of several commands begun (a lookup overlapping one misses) and running (lookups skip). */
+  #invalidationsBegun = 0;
+  #invalidationsRunning = 0;
   /** The invalidations Redis missed are being replayed: until done, reads skip Redis. */
   #replaying = false;
 
@@ -208,8 +210,8 @@ export class RedisCache implements TokenCache {
       return undefined;
     }
     const epoch = this.#epoch;
-    const clears = this.#clearsBegun;
-    return this.#flight.run(`${epoch}:${key}`, () => this.#fetch(client, key, epoch, clears));
+    const invalidations = this.#invalidationsBegun;
+    return this.#flight.run(`${epoch}:${key}`, () => this.#fetch(client, key, epoch, invalidations));
   }
 
   /** The in-process tier only, synchronously: for the pipeline's no-await path. */
@@ -288,9 +290,9 @@ export class RedisCache implements TokenCache {
     return this.#settle(this.#clearShared(client), () => this.#pending.clear());
   }
 
-  /** Whether Redis may be read: no clear running, nothing missed left to replay. */
+  /** Whether Redis may be read: no invalidation running there, nothing missed left to replay. */
   #trusted(): boolean {
-    return this.#clearsRunning === 0 && !this.#replaying && this.#pending.empty;
+    return this.#invalidationsRunning === 0 && !this.#replaying && this.#pending.empty;
   }
 
   /**
@@ -405,7 +407,7 @@ export class RedisCache implements TokenCache {
     client: RedisClient,
     key: string,
     epoch: number,
-    clears: number,
+    invalidations: number,
   ): Promise<CachedAnswer | undefined> {
     let raw: string | null;
     try {
@@ -416,9 +418,9 @@ export class RedisCache implements TokenCache {
       this.#events?.miss(this.#name);
       return undefined;
     }
-    // A clear begun meanwhile may have been about to delete this very entry: not served.
-    const cleared = clears !== this.#clearsBegun || !this.#trusted();
-    const answer = raw === null || cleared ? undefined : decodeAnswer(raw);
+    // An invalidation begun meanwhile may have been about to delete this very entry: not served.
+    const overlapped = invalidations !== this.#invalidationsBegun || !this.#trusted();
+    const answer = raw === null || overlapped ? undefined : decodeAnswer(raw);
     if (answer === undefined || answer.expiresAt <= this.#now()) {
       this.#events?.miss(this.#name);
       return undefined;
@@ -442,7 +444,7 @@ export class RedisCache implements TokenCache {
       remember();
       return local;
     }
-    return evict(client).then(
+    return this.#invalidating(() => evict(client)).then(
       (shared) => {
         this.#health.commandSucceeded();
         return Math.max(local, shared);
@@ -478,14 +480,19 @@ export class RedisCache implements TokenCache {
     this.#logger.warn({ ...this.#logFields, error: error.message }, 'shared cache command refused by Redis');
   }
 
-  async #clearShared(client: RedisClient): Promise<void> {
-    this.#clearsBegun++;
-    this.#clearsRunning++;
+  /** Runs a multi-command invalidation of Redis; lookups meanwhile skip Redis (see the module comment). */
+  async #invalidating<T>(work: () => Promise<T>): Promise<T> {
+    this.#invalidationsBegun++;
+    this.#invalidationsRunning++;
     try {
-      await this.#unlinkScanned(client, `${escapeGlob(this.#prefix)}*`);
+      return await work();
     } finally {
-      this.#clearsRunning--;
+      this.#invalidationsRunning--;
     }
+  }
+
+  async #clearShared(client: RedisClient): Promise<void> {
+    await this.#invalidating(() => this.#unlinkScanned(client, `${escapeGlob(this.#prefix)}*`));
   }
 
   /** Deletes the keys matching a SCAN pattern, a batch per step; resolves how many it deleted. */

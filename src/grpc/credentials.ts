@@ -47,7 +47,9 @@ export function readGrpcTls(
     try {
       return readFile(path);
     } catch {
-      throw configInvalid(`${PATH}.${key}`, `cannot read the file ${path}`);
+      // A key's value is not repeated: it may be key material pasted where a file name belongs.
+      const named = key === 'clientKey' ? 'it names' : path;
+      throw configInvalid(`${PATH}.${key}`, `cannot read the file ${named}`);
     }
   };
   const files: GrpcTlsFiles = {};

@@ -50,7 +50,8 @@ export function loadSigningKey(
       try {
         pem = readFile(text);
       } catch {
-        throw configInvalid(KEY_PATH, `cannot read the file ${text}`);
+        // The value is not repeated: it may be a key pasted without its PEM armour.
+        throw configInvalid(KEY_PATH, 'is neither a PEM key, a JWK, nor a readable file');
       }
     }
     try {

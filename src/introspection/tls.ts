@@ -28,7 +28,9 @@ export function readTlsOptions(
     try {
       return readFile(path);
     } catch {
-      throw configInvalid(`auth.introspection.tls.${key}`, `cannot read the file ${path}`);
+      // A key's value is not repeated: it may be key material pasted where a file name belongs.
+      const named = key === 'clientKey' ? 'it names' : path;
+      throw configInvalid(`auth.introspection.tls.${key}`, `cannot read the file ${named}`);
     }
   };
   const tls: NonNullable<HttpClientOptions['tls']> = {};

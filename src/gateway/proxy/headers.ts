@@ -101,6 +101,9 @@ export function upstreamRequestHeaders(
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
     if (NOT_FORWARDED.has(name) || plan.removeHeaders.has(name)) continue;
+    // `X_User_Id` reads as `X-User-Id` to CGI, WSGI and Rack servers (HTTP_X_USER_ID): a removed name
+    // must not come back spelled with underscores.
+    if (name.includes('_') && plan.removeHeaders.has(name.replaceAll('_', '-'))) continue;
     if (listed.length > 0 && listed.includes(name)) continue;
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
@@ -148,16 +151,23 @@ function refused(detail: string): TokenguardError {
 }
 
 /**
- * Removes the hop-by-hop fields (and those the upstream's `Connection` lists) from a parsed response
- * header object, in place: it is the engine's own copy, parsed by undici for this response.
+ * The end-to-end fields of a parsed response header object: a new object without the hop-by-hop fields
+ * (and those the upstream's `Connection` lists). Copied rather than deleted in place: `delete` turns the
+ * object into a slow dictionary that node's `writeHead` then walks, on every proxied response.
  */
 export function stripResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const listed = connectionOptions(headers.connection);
-  for (const name of HOP_BY_HOP) {
-    if (headers[name] !== undefined) delete headers[name];
+  const connection = headers.connection;
+  // `keep-alive` or `close`, what nearly every upstream sends, lists no field but hop-by-hop ones
+  const listed =
+    connection === undefined || connection === 'keep-alive' || connection === 'close'
+      ? undefined
+      : connectionOptions(connection);
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || listed?.includes(name)) continue;
+    kept[name] = headers[name];
   }
-  for (const name of listed) delete headers[name];
-  return headers;
+  return kept;
 }
 
 /**
