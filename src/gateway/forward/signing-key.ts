@@ -40,7 +40,8 @@ function readKey(file: string): { key: KeyObject; alg: unknown } {
     text = readFileSync(file, 'utf8').trim();
   } catch (error) {
     // A key pasted inline instead of a path must not be echoed into the error (and the logs).
-    const named = /[\r\n]|BEGIN|^\s*\{/.test(file) || file.length > 256 ? 'the value (not a file path)' : file;
+    const named =
+      /[\r\n]|BEGIN|^\s*\{/.test(file) || file.length > 256 ? 'the value (not a file path)' : file;
     throw configInvalid(PATH, `cannot read ${named}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   try {
