@@ -9,6 +9,8 @@ for (const script of [
   'http-middleware.ts',
   'idp.ts',
   'grpc-vs-http.ts',
+  'gateway.ts',
+  'revocation.ts',
   'report.ts',
 ]) {
   console.log(`\n== ${script}`);

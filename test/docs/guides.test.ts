@@ -1,21 +1,26 @@
 /**
  * @module test/docs/guides.test
  * The guides of `docs/guides/` cannot rot: every ```yaml block is validated by the schema of its section
- * (`auth:` → parseAuthConfig, `idp:` → parseIdpConfig); every claim rule and `requirePermission` call in a
- * ```ts block is compiled; and every ```sh block is run, in order, against a real IdP started with the guide's
- * first `idp:` block (port 0, memory store) and, when the guide has an `auth:` block, a service built from the
- * first one (`createAuthenticator` + the node:http adapter, answering `Hello, <sub>` on `/`, authorized by the
- * guide's `authorize: compileRule('…')` if it shows one, and seed 000's `Hi, <sub>` on `/admin` for role admin
- * of my_service). `docs/QUICKSTART.md` gets the same treatment with its own `idp:` and `auth:` blocks.
+ * (`auth:` → parseAuthConfig, `idp:` → parseIdpConfig, `gateway:` → parseGatewayConfig); every claim rule and
+ * `requirePermission` call in a ```ts block is compiled; and every ```sh block is run, in order, against a real
+ * IdP started with the guide's first `idp:` block (port 0, memory store) and, when the guide has an `auth:`
+ * block, a service built from the first one (`createAuthenticator` + the node:http adapter, answering
+ * `Hello, <sub>` on `/`, authorized by the guide's `authorize: compileRule('…')` if it shows one, and seed
+ * 000's `Hi, <sub>` on `/admin` for role admin of my_service); when it has a `gateway:` block, the gateway of
+ * the first one (`createGateway`, listeners on port 0) in front of the gateway example's upstream
+ * (`examples/gateway/upstream.ts`, `Hello, <X-User-Id>`). `docs/QUICKSTART.md` gets the same treatment with
+ * its own `idp:` and `auth:` blocks.
  *
  * Commands run twice: as fetch calls (the curl flags parsed by `markdown-blocks.ts`), and, when bash, curl and jq
- * are on PATH, as written, by bash with the real curl and jq. 127.0.0.1:8081 is rewritten to the IdP's URL and
- * 127.0.0.1:8080 to the service's. The last command of a block is held to the `<!-- expect: <status> [body] -->`
+ * are on PATH, as written, by bash with the real curl and jq. 127.0.0.1:8081 is rewritten to the IdP's URL,
+ * 127.0.0.1:8080 to the service's, 127.0.0.1:8090 to the upstream's and 127.0.0.1:4455 and :4456 to the
+ * gateway's proxy and API. The last command of a block is held to the `<!-- expect: <status> [body] -->`
  * comment after it (a JSON body must be contained in the answer, other text must equal it); the others must
  * not fail (status < 400). Relative links must point to existing files.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +31,7 @@ import { parse as parseYaml } from 'yaml';
 import { protect } from '../../src/adapters/node-http.ts';
 import { compileRule, requirePermission, requireRole } from '../../src/authz/index.ts';
 import { parseAuthConfig } from '../../src/config/load.ts';
+import { createGateway, type Gateway, parseGatewayConfig } from '../../src/gateway/index.ts';
 import { parseIdpConfig } from '../../src/idp/config/load.ts';
 import { createIdp, type Idp } from '../../src/idp/server.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
@@ -82,10 +88,41 @@ function permissionCalls(code: string): { resource: string; scope?: string }[] {
   return [...code.matchAll(pattern)].map((match) => ({ resource: match[1], scope: match[2] }));
 }
 
-function rewrite(text: string, idpUrl: string, serviceUrl: string | undefined): string {
+/** Where a guide's gateway runs: its proxy, its API and the upstream behind it. */
+interface GuideGateway {
+  readonly proxyUrl: string;
+  readonly apiUrl: string;
+  readonly upstreamUrl: string;
+}
+
+function rewrite(
+  text: string,
+  idpUrl: string,
+  serviceUrl: string | undefined,
+  gateway?: GuideGateway,
+): string {
   let result = text.replace(/(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):8081/g, idpUrl);
   if (serviceUrl) result = result.replace(/(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):8080/g, serviceUrl);
+  if (gateway) {
+    result = result
+      .replace(/(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):8090/g, gateway.upstreamUrl)
+      .replace(/(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):4455/g, gateway.proxyUrl)
+      .replace(/(?:https?:\/\/)?(?:127\.0\.0\.1|localhost):4456/g, gateway.apiUrl);
+  }
   return result;
+}
+
+/** The gateway example's upstream (`examples/gateway/upstream.ts`) on a free port, and its URL. */
+async function startExampleUpstream(): Promise<{ child: ChildProcess; url: string }> {
+  const script = join(import.meta.dirname, '..', '..', 'examples', 'gateway', 'upstream.ts');
+  const child = spawn(process.execPath, [script, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  for await (const chunk of child.stderr!) {
+    said += String(chunk);
+    const url = /listening on (http:\/\/\S+)/.exec(said)?.[1];
+    if (url) return { child, url };
+  }
+  throw new Error(`the example upstream exited: ${said}`);
 }
 
 function checkAnswer(where: string, status: number, text: string, expect: Expectation | undefined): void {
@@ -137,9 +174,10 @@ for (const guide of documents) {
         const sections = Object.keys(doc);
         assert.ok(sections.length > 0, `${where}: empty`);
         for (const section of sections) {
-          assert.ok(section === 'auth' || section === 'idp', `${where}: unknown section ${section}`);
+          assert.ok(['auth', 'idp', 'gateway'].includes(section), `${where}: unknown section ${section}`);
         }
         if ('auth' in doc) assert.doesNotThrow(() => parseAuthConfig(doc.auth), where);
+        if ('gateway' in doc) assert.doesNotThrow(() => parseGatewayConfig(doc.gateway), where);
         if ('idp' in doc) assert.doesNotThrow(() => parseIdpConfig(doc.idp), where);
       }
     });
@@ -163,6 +201,9 @@ for (const guide of documents) {
       let authenticator: Authenticator | undefined;
       let service: Server | undefined;
       let serviceUrl: string | undefined;
+      let upstream: ChildProcess | undefined;
+      let gateway: Gateway | undefined;
+      let gatewayUrls: GuideGateway | undefined;
 
       before(async () => {
         const idpDoc = yamls.find(({ doc }) => 'idp' in doc);
@@ -205,9 +246,29 @@ for (const guide of documents) {
           await new Promise<void>((resolve) => service?.listen(0, '127.0.0.1', resolve));
           serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
         }
+        const gatewayDoc = yamls.find(({ doc }) => 'gateway' in doc);
+        if (gatewayDoc) {
+          const example = await startExampleUpstream();
+          upstream = example.child;
+          const pending = { proxyUrl: '', apiUrl: '', upstreamUrl: example.url };
+          const section = JSON.parse(
+            rewrite(JSON.stringify(gatewayDoc.doc.gateway), idp.url, undefined, pending),
+          );
+          const loopback = { host: '127.0.0.1', port: 0 };
+          gateway = await createGateway(
+            { ...section, listen: loopback, api: loopback },
+            { logger: silentLogger },
+          );
+          gatewayUrls = { proxyUrl: gateway.proxyUrl, apiUrl: gateway.apiUrl, upstreamUrl: example.url };
+        }
       });
 
       after(async () => {
+        await gateway?.close();
+        if (upstream && upstream.exitCode === null) {
+          upstream.kill('SIGTERM');
+          await once(upstream, 'exit');
+        }
         if (service) await new Promise((resolve) => service?.close(resolve));
         await authenticator?.close();
         await idp?.close();
@@ -219,7 +280,12 @@ for (const guide of documents) {
         vars: Record<string, string>,
         mode: 'fetch' | 'curl',
       ): Promise<{ status: number; text: string; value?: string }> {
-        const line = rewrite(step.kind === 'capture' ? step.curl : step.line, idp.url, serviceUrl);
+        const line = rewrite(
+          step.kind === 'capture' ? step.curl : step.line,
+          idp.url,
+          serviceUrl,
+          gatewayUrls,
+        );
         if (mode === 'curl') {
           // Loopback only: no proxy, whatever the environment says.
           const env = { ...process.env, ...vars, NO_PROXY: '*', no_proxy: '*' };
@@ -235,7 +301,8 @@ for (const guide of documents) {
           return { status: Number(stdout.slice(cut + 1)), text: stdout.slice(0, cut) };
         }
         const request = parseCurl(shellWords(line, vars));
-        if (!serviceUrl) assert.ok(request.url.startsWith(idp.url), `${line}: no service in this guide`);
+        if (!serviceUrl && !gatewayUrls)
+          assert.ok(request.url.startsWith(idp.url), `${line}: no service in this guide`);
         const response = await fetch(request.url, {
           method: request.method,
           headers: request.headers,

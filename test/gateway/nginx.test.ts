@@ -7,7 +7,8 @@
  * the upstream with the identity headers the gateway set, never the client's spoofed copies, and without
  * the credential; a missing or unknown token is 401 with the gateway's Bearer challenge; an insufficient
  * scope is 403 with `insufficient_scope`; no route is 404; a bad request target is 400; an IdP that cannot
- * answer is 503 with `Retry-After`; a public route passes with no identity at all.
+ * answer is 503 with `Retry-After`, and so is a gateway that cannot be reached; a public route passes with
+ * no identity at all.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -187,5 +188,12 @@ describe('nginx auth_request in front of the decision endpoint', { skip: nginxMi
     assert.equal(count('not_found'), 1);
     assert.equal(count('invalid'), 1);
     assert.equal(count('unavailable'), 1);
+  });
+
+  it('a gateway that cannot be reached is 503 too: nothing passes (runs last, it stops the gateway)', async () => {
+    await gw.close();
+    const reply = await viaNginx('/api/orders', bearer(userToken));
+    assert.equal(reply.status, 503, where(reply));
+    assert.equal(reply.text.includes('"x-user-id"'), false, 'the upstream was not reached');
   });
 });

@@ -19,8 +19,11 @@ export interface RouteAuth {
   readonly authenticator: Authenticator;
   readonly reader: TokenReader;
   readonly authorizer: Authorizer | undefined;
-  /** Builds a request that carries a token where the authenticator's own extractor looks. */
-  readonly carrier: (token: string) => RequestLike;
+  /**
+   * Builds a request that carries a token where the authenticator's own extractor looks; undefined when
+   * the route reads tokens from the same sources as its authenticator (the request itself does then).
+   */
+  readonly carrier: ((token: string) => RequestLike) | undefined;
 }
 
 export interface Authenticated {
@@ -41,7 +44,12 @@ export function createRouteAuth(
     authenticator,
     reader,
     authorizer,
-    carrier: tokenCarrier(authenticator.config.tokenSources),
+    // Built once per route: the common case (the route keeps its authenticator's sources) needs no
+    // carrier, which would otherwise be a fresh object with a computed key on every request.
+    carrier:
+      JSON.stringify(reader.sources) === JSON.stringify(authenticator.config.tokenSources)
+        ? undefined
+        : tokenCarrier(authenticator.config.tokenSources),
   };
 }
 
@@ -58,7 +66,8 @@ export function authenticateRequest(
   const authorize = auth.authorizer;
   // The carrier holds the token where the authenticator looks; `request` supplies the values forwarded
   // to the IdP (introspection.forwardHeaders …), which are part of the cache key.
-  const cached = auth.authenticator.checkCached(auth.carrier(token.token), { authorize, request });
+  const carrier = auth.carrier === undefined ? request : auth.carrier(token.token);
+  const cached = auth.authenticator.checkCached(carrier, { authorize, request });
   if (cached) return { principal: cached, token };
   return auth.authenticator.authenticateToken(token.token, { requestId, request }).then((principal) => {
     auth.authenticator.authorize(principal, authorize);

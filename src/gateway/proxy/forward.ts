@@ -141,12 +141,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     this.#unwatch();
     this.#attempts.context.balancer.succeeded(this.#attempts.member!);
-    stripResponseHeaders(headers);
+    const kept = stripResponseHeaders(headers);
     try {
-      this.#response.writeHead(statusCode, statusMessage || undefined, headers);
+      this.#response.writeHead(statusCode, statusMessage || undefined, kept);
     } catch (error) {
       // a header node refuses to write (RFC 9110 §5.5 characters): the answer is unusable, not relayed
-      for (const name in headers) this.#response.removeHeader(name);
+      for (const name in kept) this.#response.removeHeader(name);
       controller.abort(
         new TokenguardError('upstreamUnavailable', 'upstream_bad_response', {
           detail: `unwritable response header (${(error as Error).message})`,
