@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, type Registry } from 'prom-client';
+import { Tally } from '../observability/tally.ts';
 import { matchConsolePath } from './console/paths.ts';
 import { matchBrowserRoute, matchRoute, type Profile } from './tenants/profiles.ts';
 import type { TokenService } from './tokens/types.ts';
@@ -35,28 +36,6 @@ export interface IdpMetrics {
   request(endpoint: string, status: number): void;
   introspection(outcome: IntrospectionOutcome): void;
   issued(kind: IssuanceKind): void;
-}
-
-/**
- * A count kept as a plain number on the hot path and handed to its prom-client counter when the registry
- * collects (a scrape, the console's figures): prom-client's `inc` hashes and validates the labels on every
- * call, even through a bound child.
- */
-class Tally {
-  readonly labels: Record<string, string>;
-  count = 0;
-  #reported = 0;
-
-  constructor(labels: Record<string, string>) {
-    this.labels = labels;
-  }
-
-  /** Adds what was counted since the last collection to `counter`. */
-  report(counter: Counter): void {
-    if (this.count === this.#reported) return;
-    counter.inc(this.labels, this.count - this.#reported);
-    this.#reported = this.count;
-  }
 }
 
 /** Creates the counters on `registry`; calling it twice on one registry is an error (prom-client's rule). */

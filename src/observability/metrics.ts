@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CacheEvents } from '../cache/types.ts';
+import { TallyMap } from './tally.ts';
 
 /** Outcome of one authentication, as go-authkit's `token_introspections_total{status}` plus ours. */
 export type AuthOutcome =
@@ -59,13 +60,34 @@ export function createMetrics({ registry, prefix = 'tokenguard_' }: MetricsOptio
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers,
   });
+  // Cache events happen on every request: counted as plain numbers, handed to prom-client when it collects.
+  const hitTallies = new TallyMap('cache');
+  const missTallies = new TallyMap('cache');
+  const evictionTallies = new TallyMap('cache');
   const cacheLabel = { labelNames: ['cache'] as const, registers };
-  const hits = new Counter({ name: `${prefix}cache_hits_total`, help: 'Cache hits.', ...cacheLabel });
-  const misses = new Counter({ name: `${prefix}cache_misses_total`, help: 'Cache misses.', ...cacheLabel });
-  const evictions = new Counter({
+  new Counter({
+    name: `${prefix}cache_hits_total`,
+    help: 'Cache hits.',
+    ...cacheLabel,
+    collect() {
+      hitTallies.report(this);
+    },
+  });
+  new Counter({
+    name: `${prefix}cache_misses_total`,
+    help: 'Cache misses.',
+    ...cacheLabel,
+    collect() {
+      missTallies.report(this);
+    },
+  });
+  new Counter({
     name: `${prefix}cache_evictions_total`,
     help: 'Entries evicted to stay within maxEntries.',
     ...cacheLabel,
+    collect() {
+      evictionTallies.report(this);
+    },
   });
   const entries = new Gauge({ name: `${prefix}cache_entries`, help: 'Entries held.', ...cacheLabel });
   return {
@@ -73,8 +95,8 @@ export function createMetrics({ registry, prefix = 'tokenguard_' }: MetricsOptio
     idpCall: (operation, status, seconds) =>
       idpDuration.observe({ operation, status: String(status) }, seconds),
     cacheSize: (cache, size) => entries.set({ cache }, size),
-    hit: (cache) => hits.inc({ cache }),
-    miss: (cache) => misses.inc({ cache }),
-    eviction: (cache) => evictions.inc({ cache }),
+    hit: (cache) => hitTallies.add(cache),
+    miss: (cache) => missTallies.add(cache),
+    eviction: (cache) => evictionTallies.add(cache),
   };
 }
