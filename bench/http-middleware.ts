@@ -4,6 +4,9 @@
  * pinned to core 1, as a deployment would have them apart. Rounds alternate no-auth / auth. Reported per
  * framework: medians of req/s and their ratio, and the server CPU per request (from the server's own
  * `process.cpuUsage`), whose ratio is the steadier figure on a noisy machine. Target: ratio ≥ 0.9.
+ * Rounds run the modes in turn, in reverse order every other round (no mode always follows the warm-up or
+ * the same neighbour), and the CPU added by auth is also given as the median of per-round differences
+ * (auth − no auth of the same round): noise that lasts a round shifts both and cancels.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -66,7 +69,8 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? 'http,express,fastify')
   const samples = Object.fromEntries(MODES.map((mode) => [mode, [] as Sample[]])) as Record<string, Sample[]>;
   for (const mode of MODES) await load(servers[mode]); // warm-up: fills the cache, lets the JIT settle
   for (let round = 0; round < rounds(3); round++) {
-    for (const mode of MODES) samples[mode].push(await load(servers[mode]));
+    for (const mode of round % 2 ? [...MODES].reverse() : MODES)
+      samples[mode].push(await load(servers[mode]));
   }
   for (const mode of MODES) servers[mode].child.kill();
   const of = (mode: string, key: keyof Sample) => median(samples[mode].map((sample) => sample[key]));
@@ -77,6 +81,10 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? 'http,express,fastify')
   figures[`${framework}: server CPU µs/request, no auth`] = round3(of('plain', 'cpuPerRequest'));
   figures[`${framework}: server CPU µs/request, no-op middleware`] = round3(of('noop', 'cpuPerRequest'));
   figures[`${framework}: server CPU µs/request, auth`] = round3(of('auth', 'cpuPerRequest'));
+  const added = (mode: string) =>
+    median(samples[mode].map((sample, round) => sample.cpuPerRequest - samples.plain[round].cpuPerRequest));
+  figures[`${framework}: server CPU µs/request added by no-op middleware (paired)`] = round3(added('noop'));
+  figures[`${framework}: server CPU µs/request added by auth (paired)`] = round3(added('auth'));
   figures[`${framework}: ratio of CPU cost, no auth / auth`] = round3(
     of('plain', 'cpuPerRequest') / of('auth', 'cpuPerRequest'),
   );

@@ -15,6 +15,14 @@ export interface ClaimsPolicy {
 
 export type ClaimsValidator = (claims: Claims, method: VerificationMethod, nowMs: number) => void;
 
+/** Whether `aud` (one string or an array, RFC 7519 §4.1.3) names an expected audience; no array is built. */
+function someAudienceMatches(aud: unknown, matches: (value: string) => boolean): boolean {
+  if (typeof aud === 'string') return matches(aud);
+  if (!Array.isArray(aud)) return false;
+  for (const value of aud) if (typeof value === 'string' && matches(value)) return true;
+  return false;
+}
+
 export function createClaimsValidator(policy: ClaimsPolicy): ClaimsValidator {
   const audienceMatches = policy.expectedAudience.length ? compileGlobs(policy.expectedAudience) : undefined;
   const leeway = policy.leewayMs;
@@ -35,11 +43,8 @@ export function createClaimsValidator(policy: ClaimsPolicy): ClaimsValidator {
       if (policy.requireAudience) fail(method, 'jwt_audience_invalid', 'aud is missing');
       return;
     }
-    if (audienceMatches) {
-      const values = Array.isArray(aud) ? aud : [aud];
-      if (!values.some((value) => typeof value === 'string' && audienceMatches(value))) {
-        fail(method, 'jwt_audience_invalid', 'aud is not expected');
-      }
+    if (audienceMatches && !someAudienceMatches(aud, audienceMatches)) {
+      fail(method, 'jwt_audience_invalid', 'aud is not expected');
     }
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { authConfigSchema } from '../config/schema.ts';
 import { TokenguardError } from '../errors/tokenguard-error.ts';
 import { createTokenExtractor, isWellFormedToken } from './extract.ts';
@@ -48,6 +49,61 @@ describe('token extraction', () => {
     assert.equal(custom.extract({ headers: { 'x-api-token': 'Token t1' } }).token, 't1');
     const raw = extractor({ header: { name: 'X-Access-Token', scheme: '' } });
     assert.equal(raw.extract({ headers: { 'x-access-token': ' t2 ' } }).token, 't2');
+  });
+
+  it('matches the scheme as toLowerCase does and trims as trim does, without allocating in the common case', () => {
+    const extract = extractor();
+    assert.equal(extract.extract({ headers: { authorization: 'BeArEr abc' } }).token, 'abc');
+    assert.equal(extract.extract({ headers: { authorization: 'Bearer \tabc\u00a0' } }).token, 'abc');
+    assert.equal(
+      extract.extract({ headers: { authorization: ['Bearer first', 'Bearer second'] } }).token,
+      'first',
+    );
+    for (const authorization of ['@earer abc', 'Bearer\u00a0abc', 'Bearer \u00a0']) {
+      assert.equal(failure(() => extract.extract({ headers: { authorization } })).code, 'bearerTokenMissing');
+    }
+    // U+212A KELVIN SIGN lower-cases to "k": the scheme comparison keeps toLowerCase's Unicode mappings.
+    const key = extractor({ header: { name: 'X-Key', scheme: 'Key' } });
+    assert.equal(key.extract({ headers: { 'x-key': '\u212Aey t1' } }).token, 't1');
+  });
+
+  it('extracts exactly what slice + toLowerCase + trim would, for any header value (property)', () => {
+    const reference = (value: string, scheme: string): string | undefined => {
+      if (scheme.length === 0) return value.trim() || undefined;
+      if (value.length <= scheme.length || value.charCodeAt(scheme.length) !== 32) return undefined;
+      if (value.slice(0, scheme.length).toLowerCase() !== scheme) return undefined;
+      return value.slice(scheme.length + 1).trim() || undefined;
+    };
+    const piece = fc.constantFrom(
+      'Bearer',
+      'BEARER',
+      'bEaReR',
+      'Key',
+      '\u212Aey',
+      'İ',
+      ' ',
+      '\t',
+      '\u00a0',
+      'x',
+    );
+    const header = fc.array(fc.oneof(piece, fc.string(), fc.string({ unit: 'grapheme' })), { maxLength: 5 });
+    for (const scheme of ['Bearer', 'Key', 'İx', '']) {
+      const extract = extractor({ header: { name: 'Authorization', scheme } });
+      const lower = scheme.toLowerCase();
+      fc.assert(
+        fc.property(header, (parts) => {
+          const value = parts.join('');
+          let token: string | undefined;
+          try {
+            token = extract.extract({ headers: { authorization: value } }).token;
+          } catch {
+            token = undefined;
+          }
+          assert.equal(token, reference(value, lower));
+        }),
+        { numRuns: 400 },
+      );
+    }
   });
 
   it('reads query, cookie and form body only when enabled', () => {

@@ -30,20 +30,58 @@ function several(kind: TokenSourceKind, detail: string): TokenguardError {
   return new TokenguardError('invalidRequest', 'token_in_several_places', { detail: `${kind}: ${detail}` });
 }
 
+/**
+ * Whether `value` starts with `scheme` (lower-case), compared case-insensitively as `toLowerCase` would
+ * (RFC 9110 §11.1: the auth-scheme is case-insensitive). ASCII is compared by character codes, with no
+ * string allocated; a non-ASCII character falls back to `toLowerCase`, whose Unicode mappings (such as
+ * U+212A KELVIN SIGN → `k`) it keeps, so the result is always exactly the `toLowerCase` comparison's.
+ */
+function startsWithScheme(value: string, scheme: string): boolean {
+  for (let i = 0; i < scheme.length; i++) {
+    const code = value.charCodeAt(i);
+    const expected = scheme.charCodeAt(i);
+    if (code === expected) continue;
+    if (code > 0x7f) return value.slice(0, scheme.length).toLowerCase() === scheme;
+    // An ASCII upper-case letter whose lower-case form is the expected one.
+    if (code >= 0x41 && code <= 0x5a && code + 0x20 === expected) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * `value.slice(start).trim()`, without the trim when both ends are visible ASCII (which trim keeps): the
+ * common case, where the token is a slice of the header value and nothing else is allocated.
+ */
+function trimmedFrom(value: string, start: number): string {
+  const first = value.charCodeAt(start);
+  const last = value.charCodeAt(value.length - 1);
+  return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f
+    ? value.slice(start)
+    : value.slice(start).trim();
+}
+
 /** Builds an extractor for the configured sources; the header path allocates nothing but the token. */
 export function createTokenExtractor(sources: Sources): TokenExtractor {
   const headerName = sources.header.name.toLowerCase();
   const scheme = sources.header.scheme.toLowerCase();
   const schemeLength = scheme.length;
+  // A named load of the usual header compiles to an inline property access; a keyed load by a computed
+  // name goes through a keyed IC on every request.
+  const headerValue =
+    headerName === 'authorization'
+      ? (request: RequestLike) => request.headers.authorization
+      : (request: RequestLike) => request.headers[headerName];
 
   function fromHeader(request: RequestLike): string | undefined {
-    const value = first(request.headers[headerName]);
+    const raw = headerValue(request);
+    const value = typeof raw === 'string' ? raw : first(raw);
     if (value === undefined) return undefined;
     if (schemeLength === 0) return value.trim() || undefined;
     // `Bearer <token>`: scheme matched case-insensitively (RFC 9110 §11.1), then one or more spaces.
     if (value.length <= schemeLength || value.charCodeAt(schemeLength) !== 32) return undefined;
-    if (value.slice(0, schemeLength).toLowerCase() !== scheme) return undefined;
-    return value.slice(schemeLength + 1).trim() || undefined;
+    if (!startsWithScheme(value, scheme)) return undefined;
+    return trimmedFrom(value, schemeLength + 1) || undefined;
   }
 
   function fromQuery(request: RequestLike): string | undefined {
