@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type StubIdp, startStubIdp } from '../../test/support/stub-idp.ts';
 import { requireRole } from '../authz/roles.ts';
 import { requireScopes } from '../authz/scopes.ts';
+import { tokenDigest } from '../cache/key.ts';
 import { LruCache } from '../cache/lru-cache.ts';
 import type { AuthConfigInput } from '../config/schema.ts';
 import { TokenguardError } from '../errors/tokenguard-error.ts';
@@ -191,6 +192,25 @@ describe('Authenticator', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it('keys a cache passed in by namespace prefix and token digest, and its own cache by the digest', async () => {
+      const token = await idp.sign({ sub: 'keys' });
+      const passedIn = new LruCache({ maxEntries: 10 });
+      const keys: string[] = [];
+      const set = passedIn.set.bind(passedIn);
+      passedIn.set = (key, answer, ttl) => {
+        keys.push(key);
+        set(key, answer, ttl);
+      };
+      await make(staticConfig(), { caches: { introspection: passedIn } }).authenticate(bearer(token));
+      assert.deepEqual(keys, [`${keys[0]?.slice(0, 22)}.${tokenDigest(token)}`]);
+      assert.match(keys[0] ?? '', /^[\w-]{22}\./, 'a 22-character namespace prefix');
+      // The pipeline's own cache serves one route: the same eviction by digest reaches it.
+      const own = make(staticConfig());
+      await own.authenticate(bearer(token));
+      assert.equal(await own.evictTokenHashes([tokenDigest(token)]), 1);
+      assert.equal(own.checkCached(bearer(token)), undefined);
     });
 
     it('re-runs authorization on a cache hit', async () => {

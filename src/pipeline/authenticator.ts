@@ -10,12 +10,15 @@
  *
  * Cache keys are `<route prefix>.<SHA-256 of the token>`, plus `.<digest of the forwarded values>` when
  * request values are sent to the IdP (`introspection.forwardHeaders` …): the answer may depend on them.
+ * A cache the pipeline made for one route alone (`PipelineParts.privateCaches`, used by no other route)
+ * is the namespace itself, so its keys drop the route prefix: one string fewer to build, flatten and hash
+ * on every hit. Caches passed in or shared (Redis) always get prefixed keys.
  * Revocation events evict by token hash, by claims, or flush everything (`evictTokenHashes`,
  * `evictMatching`, `flush`); an eviction also stops answers fetched before it from being stored after it.
  */
 
 import type { Authorizer } from '../authz/types.ts';
-import { cacheKey, keyPrefix, tokenFingerprint } from '../cache/key.ts';
+import { keyPrefix, tokenDigest, tokenFingerprint } from '../cache/key.ts';
 import { SingleFlight } from '../cache/single-flight.ts';
 import type { CachedAnswer, EvictionMatch, TokenCache } from '../cache/types.ts';
 import { applyScopeFilter, buildPrincipal } from '../claims/principal.ts';
@@ -69,6 +72,11 @@ export interface PipelineParts {
   jwt?: { verify(token: string): Promise<CachedAnswer['claims']> };
   jwtCache: TokenCache;
   jwtNamespace: string;
+  /**
+   * Caches created for this pipeline alone, which nothing else reads or writes: a route that is the only
+   * user of its caches keys them by token digest without its namespace prefix.
+   */
+  privateCaches?: ReadonlySet<TokenCache>;
   introspection?: {
     /** The static endpoint's transport (gRPC or HTTP), if configured. */
     static?: IntrospectionTransport;
@@ -97,6 +105,8 @@ interface Route {
   readonly method: VerificationMethod;
   /** `keyPrefix` of the route's namespace. */
   readonly prefix: string;
+  /** Whether keys carry `prefix` (false when the route's caches are its own: they are the namespace). */
+  readonly prefixed: boolean;
   readonly cache: TokenCache;
   readonly negativeCache?: TokenCache;
   /** Both caches can answer synchronously (in process, or an in-process tier): `checkCached` may serve. */
@@ -115,12 +125,36 @@ function synchronousLookup(cache: TokenCache): ((key: string) => CachedAnswer | 
   return peek;
 }
 
+interface RouteSpec {
+  method: VerificationMethod;
+  namespace: string;
+  cache: TokenCache;
+  negativeCache?: TokenCache;
+  forwarding?: RequestForwarding;
+}
+
+/**
+ * Builds the routes of the present specs, in order; a route's keys go without prefix only if each of its
+ * caches is private and used by no other route.
+ */
+function routes(
+  specs: readonly (RouteSpec | undefined)[],
+  privateCaches: ReadonlySet<TokenCache>,
+): (Route | undefined)[] {
+  const users = new Map<TokenCache, number>();
+  for (const spec of specs) {
+    for (const used of [spec?.cache, spec?.negativeCache]) {
+      if (used) users.set(used, (users.get(used) ?? 0) + 1);
+    }
+  }
+  const own = (cache: TokenCache | undefined) =>
+    cache === undefined || (privateCaches.has(cache) && users.get(cache) === 1);
+  return specs.map((spec) => spec && route(spec, !(own(spec.cache) && own(spec.negativeCache))));
+}
+
 function route(
-  method: VerificationMethod,
-  namespace: string,
-  cache: TokenCache,
-  negativeCache?: TokenCache,
-  forwarding?: RequestForwarding,
+  { method, namespace, cache, negativeCache, forwarding }: RouteSpec,
+  prefixed: boolean,
 ): Route {
   const peek = synchronousLookup(cache);
   const peekNegative = negativeCache ? synchronousLookup(negativeCache) : undefined;
@@ -128,6 +162,7 @@ function route(
   return {
     method,
     prefix: keyPrefix(namespace),
+    prefixed,
     cache,
     negativeCache,
     synchronous,
@@ -141,14 +176,15 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
-/** The key of an answer obtained with `forwarded` values: they may change what the IdP says. */
-function forwardedKey(prefix: string, token: string, forwarded: ForwardedRequest): string {
-  return `${cacheKey(prefix, token)}.${forwardedDigest(forwarded)}`;
+/** The key of a token, given its digest (`tokenDigest`, or a hash a revocation event carries). */
+function digestKey(route: Route, digest: string): string {
+  return route.prefixed ? `${route.prefix}.${digest}` : digest;
 }
 
-/** SHA-256 (base64url) of a token: the part of every key that names it, and what revocation events carry. */
-function tokenHash(token: string): string {
-  return cacheKey('', token).slice(1);
+/** The key of an answer; obtained with `forwarded` values, it names them too (they may change the answer). */
+function answerKey(route: Route, token: string, forwarded: ForwardedRequest | undefined): string {
+  const key = digestKey(route, tokenDigest(token));
+  return forwarded === undefined ? key : `${key}.${forwardedDigest(forwarded)}`;
 }
 
 const INACTIVE = { active: false } as const;
@@ -178,30 +214,23 @@ export class Authenticator {
     this.#parts = parts;
     this.config = parts.config;
     const introspection = parts.introspection;
-    if (parts.jwt) this.#jwtRoute = route('jwt', parts.jwtNamespace, parts.jwtCache);
-    if (introspection?.static) {
-      const namespace = `introspection|${introspection.static.id}`;
-      this.#staticRoute = route(
-        'introspection',
-        namespace,
-        introspection.cache,
-        introspection.negativeCache,
-        introspection.forwarding,
-      );
-    }
-    if (introspection?.forIssuer) {
-      const namespace = introspection.discoveryNamespace;
-      this.#discoveryRoute = route(
-        'introspection',
-        namespace,
-        introspection.cache,
-        introspection.negativeCache,
-        introspection.forwarding,
-      );
-    }
-    this.#routes = [this.#jwtRoute, this.#staticRoute, this.#discoveryRoute].filter(
-      (entry): entry is Route => entry !== undefined,
+    const introspectionRoute = (namespace: string): RouteSpec => ({
+      method: 'introspection',
+      namespace,
+      cache: introspection!.cache,
+      negativeCache: introspection!.negativeCache,
+      forwarding: introspection!.forwarding,
+    });
+    const built = routes(
+      [
+        parts.jwt ? { method: 'jwt', namespace: parts.jwtNamespace, cache: parts.jwtCache } : undefined,
+        introspection?.static ? introspectionRoute(`introspection|${introspection.static.id}`) : undefined,
+        introspection?.forIssuer ? introspectionRoute(introspection.discoveryNamespace) : undefined,
+      ],
+      parts.privateCaches ?? new Set(),
     );
+    [this.#jwtRoute, this.#staticRoute, this.#discoveryRoute] = built;
+    this.#routes = built.filter((entry): entry is Route => entry !== undefined);
     this.#answerCaches = [...new Set([parts.jwtCache, ...(introspection ? [introspection.cache] : [])])];
     this.#allCaches = [
       ...new Set([
@@ -240,10 +269,7 @@ export class Authenticator {
     const token = this.#parts.extractor.extract(request).token;
     const route = this.#routeOf(token);
     if (!route.synchronous) return undefined;
-    const key =
-      route.forwarding === undefined
-        ? cacheKey(route.prefix, token)
-        : forwardedKey(route.prefix, token, route.forwarding.collect(options.request ?? request));
+    const key = answerKey(route, token, route.forwarding?.collect(options.request ?? request));
     const answer = route.peek(key) ?? route.peekNegative?.(key);
     // An answer past its freshness is only a fallback for when the IdP fails: the async path asks first.
     if (answer === undefined || (answer.freshUntil !== undefined && answer.freshUntil <= this.#parts.now())) {
@@ -281,7 +307,7 @@ export class Authenticator {
 
   /** Drops every cached answer for a token (after a revocation, for instance). */
   async invalidate(token: string): Promise<void> {
-    await this.evictTokenHashes([tokenHash(token)]);
+    await this.evictTokenHashes([tokenDigest(token)]);
   }
 
   /**
@@ -294,7 +320,7 @@ export class Authenticator {
     this.#epoch++;
     let deleted = 0;
     for (const route of this.#routes) {
-      const keys = hashes.map((hash) => `${route.prefix}.${hash}`);
+      const keys = hashes.map((hash) => digestKey(route, hash));
       for (const cache of route.negativeCache ? [route.cache, route.negativeCache] : [route.cache]) {
         for (const key of keys) if ((await cache.delete(key)) === true) deleted++;
         if (route.forwarding && keys.length > 0) {
@@ -364,8 +390,7 @@ export class Authenticator {
     // Read before the cache: an eviction from here on voids what this call reads or fetches.
     const epoch = this.#epoch;
     const forwarded = route.forwarding?.collect(request);
-    const key =
-      forwarded === undefined ? cacheKey(route.prefix, token) : forwardedKey(route.prefix, token, forwarded);
+    const key = answerKey(route, token, forwarded);
     let answer = route.cache.get(key);
     if (isPromise(answer)) answer = await answer;
     // Past its freshness, an answer is a fallback only (staleIfError): ask the IdP, keep it in hand.

@@ -6,7 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { Authorizer } from '../authz/types.ts';
 import { keyPrefix } from '../cache/key.ts';
-import { LruCache } from '../cache/lru-cache.ts';
+import { LruCache, type LruCacheOptions } from '../cache/lru-cache.ts';
 import { RedisCache } from '../cache/redis-cache.ts';
 import { redisCacheOptions } from '../cache/shared-cache-config.ts';
 import type { TokenCache } from '../cache/types.ts';
@@ -156,10 +156,18 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
   });
   const sharedCache =
     options.caches?.introspection || !redisOptions ? undefined : new RedisCache(redisOptions);
+  // The LRUs made here serve this pipeline alone: their keys need no namespace prefix (see Authenticator).
+  // A cache passed in may be shared with other pipelines, so it is never counted as private.
+  const privateCaches = new Set<TokenCache>();
+  const privateLru = (lruOptions: LruCacheOptions) => {
+    const cache = new LruCache(lruOptions);
+    privateCaches.add(cache);
+    return cache;
+  };
   const introspectionCache =
     options.caches?.introspection ??
     sharedCache ??
-    new LruCache({
+    privateLru({
       maxEntries: introspectionConfig.claimsCache.enabled ? introspectionConfig.claimsCache.maxEntries : 0,
       name: 'introspection_claims',
       events,
@@ -167,7 +175,7 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
     });
   const negativeCache = introspectionConfig.negativeCache.enabled
     ? (options.caches?.negative ??
-      new LruCache({
+      privateLru({
         maxEntries: introspectionConfig.negativeCache.maxEntries,
         name: 'introspection_negative',
         events,
@@ -176,7 +184,7 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
     : undefined;
   const jwtCache =
     options.caches?.jwt ??
-    new LruCache({
+    privateLru({
       maxEntries: jwtConfig.claimsCache.enabled ? jwtConfig.claimsCache.maxEntries : 0,
       name: 'jwt_claims',
       events,
@@ -200,6 +208,7 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
     now,
     jwt: verifier,
     jwtCache,
+    privateCaches,
     jwtNamespace: `jwt|${digest(jwtConfig.trustedIssuers, jwtConfig.trustedIssuerUrls, jwtConfig.jwksUri, jwtConfig.algorithms, jwtConfig.requireType)}`,
     introspection: introspectionEnabled
       ? {
