@@ -1,11 +1,13 @@
 /**
  * A server for the middleware benchmark, run as a child process: `--framework http|express|fastify`
- * `--mode plain|noop|auth` (noop: a middleware that does nothing, to show the framework's own cost of one).
+ * `--mode plain|noop|auth|sha256` (noop: a middleware that does nothing, to show the framework's own cost of
+ * one; sha256, node:http only: the plain handler plus the token's SHA-256 as the cache key takes it, to
+ * show that one call's share of what authentication adds).
  * Prints `{"port":…,"token":…}` on stdout once listening. In `auth` mode every request is authenticated
  * (a cache hit: the cache is filled before listening) and authorized by role.
  */
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import express from 'express';
@@ -14,6 +16,7 @@ import { authenticate } from '../../src/adapters/express.ts';
 import { tokenguard } from '../../src/adapters/fastify.ts';
 import { protect } from '../../src/adapters/node-http.ts';
 import { requireRole } from '../../src/authz/roles.ts';
+import { tokenDigest } from '../../src/cache/key.ts';
 import { createAuthenticator } from '../../src/pipeline/create-authenticator.ts';
 import { startStubIdp } from '../../test/support/stub-idp.ts';
 
@@ -57,10 +60,18 @@ if (values.framework === 'express') {
   app.server.on('request', () => requests++);
   port = (app.server.address() as AddressInfo).port;
 } else {
-  const hello = (_req: unknown, res: { end(body: string): void }) => res.end('Hello');
-  const noop = (req: unknown, res: { end(body: string): void }) => hello(req, res);
+  type Handler = (req: IncomingMessage, res: { end(body: string): void }) => void;
+  const hello: Handler = (_req, res) => res.end('Hello');
+  const handlers: Record<string, Handler> = {
+    noop: (req, res) => hello(req, res),
+    sha256: (req, res) => {
+      // Checked, so the call has a use and stays (the check never fails: a digest is 43 characters).
+      if (tokenDigest(req.headers.authorization?.slice(7) ?? '').length !== 43) throw new Error('digest');
+      hello(req, res);
+    },
+  };
   const server = createServer(
-    secured ? protect(auth, hello, { authorize }) : values.mode === 'noop' ? noop : hello,
+    secured ? protect(auth, hello, { authorize }) : (handlers[values.mode ?? ''] ?? hello),
   );
   server.on('request', () => requests++);
   server.listen(0, '127.0.0.1');
