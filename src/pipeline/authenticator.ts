@@ -152,10 +152,7 @@ function routes(
   return specs.map((spec) => spec && route(spec, !(own(spec.cache) && own(spec.negativeCache))));
 }
 
-function route(
-  { method, namespace, cache, negativeCache, forwarding }: RouteSpec,
-  prefixed: boolean,
-): Route {
+function route({ method, namespace, cache, negativeCache, forwarding }: RouteSpec, prefixed: boolean): Route {
   const peek = synchronousLookup(cache);
   const peekNegative = negativeCache ? synchronousLookup(negativeCache) : undefined;
   const synchronous = peek !== undefined && (negativeCache === undefined || peekNegative !== undefined);
