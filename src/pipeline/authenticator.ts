@@ -211,13 +211,14 @@ export class Authenticator {
     this.#parts = parts;
     this.config = parts.config;
     const introspection = parts.introspection;
-    const introspectionRoute = (namespace: string): RouteSpec => ({
-      method: 'introspection',
-      namespace,
-      cache: introspection!.cache,
-      negativeCache: introspection!.negativeCache,
-      forwarding: introspection!.forwarding,
-    });
+    const introspectionRoute = (namespace: string): RouteSpec | undefined =>
+      introspection && {
+        method: 'introspection',
+        namespace,
+        cache: introspection.cache,
+        negativeCache: introspection.negativeCache,
+        forwarding: introspection.forwarding,
+      };
     const built = routes(
       [
         parts.jwt ? { method: 'jwt', namespace: parts.jwtNamespace, cache: parts.jwtCache } : undefined,
