@@ -40,7 +40,9 @@ async function revoke(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, REVOKE_OPTIONS);
   const byQuery = values.client !== undefined || values.subject !== undefined;
   if (positionals.length > 1 || (positionals.length === 1) === byQuery) {
-    throw usageError('tokens revoke takes one token, or --client and/or --subject');
+    throw usageError(
+      "tokens revoke takes one token, or --client and/or --subject (a token that begins with '-' goes after '--')",
+    );
   }
   const tenant = tenantOption(values.tenant);
   const now = Math.floor(Date.now() / 1000);
