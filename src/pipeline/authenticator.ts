@@ -310,8 +310,9 @@ export class Authenticator {
 
   /**
    * Drops the cached answers of tokens named by their SHA-256 (base64url, as revocation events carry them)
-   * from every route's caches: the key `<prefix>.<hash>`, and, where request values are forwarded, every
-   * `<prefix>.<hash>.<digest>` (through `deleteByPrefix`; a cache without it is cleared). Resolves with
+   * from every route's caches: the key `<prefix>.<hash>` (the hash alone in a route's own cache), and, where
+   * request values are forwarded, every `<key>.<digest>` (through `deleteByPrefix`; a cache without it is
+   * cleared). Resolves with
    * the number of entries deleted, as far as the caches tell.
    */
   async evictTokenHashes(hashes: readonly string[]): Promise<number> {

@@ -129,6 +129,8 @@ it('registers an application, issues, finds, inspects and revokes its token thro
   await page.getByRole('link', { name: 'Tokens' }).click();
   await page.getByLabel('Client ID').fill(clientId);
   await page.getByRole('button', { name: 'Search active tokens' }).click();
+  // `count()` does not wait: it would read the page the search is leaving. The first result row does.
+  await page.locator('tbody tr.token').first().waitFor();
   assert.equal(await page.locator('tbody tr.token').count(), 1);
   await page.locator('tbody tr.answer summary').click();
   const listed = JSON.parse(await page.locator('tbody tr.answer pre').innerText()) as Record<string, unknown>;
