@@ -88,7 +88,7 @@ const figures: Record<string, number> = {};
 for (const framework of (process.env.BENCH_FRAMEWORKS ?? 'http,express,fastify').split(',')) {
   const modes = framework === 'http' ? ['plain', 'noop', 'sha256', 'auth'] : ['plain', 'noop', 'auth'];
   const samples: Record<string, Sample[]> = Object.fromEntries(modes.map((mode) => [mode, []]));
-  for (let process = 0; process < PROCESSES; process++) await generation(framework, modes, samples);
+  for (let set = 0; set < PROCESSES; set++) await generation(framework, modes, samples);
 
   const of = (mode: string, key: keyof Sample) => median(samples[mode].map((sample) => sample[key]));
   const round3 = (value: number) => Number(value.toFixed(3));
