@@ -56,6 +56,19 @@ describe('main', () => {
     assert.match(out.join('\n'), /^Usage:/);
   });
 
+  it('shows only the start of a long unknown option: it may be a pasted token', async () => {
+    const token = '--Zk9vYmFyYmF6cXV4LXNlY3JldC10b2tlbi12YWx1ZQ';
+    const { io, err } = capture();
+    assert.equal(await main(['idp', 'tokens', 'revoke', token], io), EXIT_USAGE);
+    assert.equal(
+      err[0],
+      `usage error: unknown option '--Zk9v… (${token.length} characters)'; a value that begins with '-' goes after '--'`,
+    );
+    const typo = capture();
+    assert.equal(await main(['idp', 'tokens', 'revoke', '--clinet', 'a'], typo.io), EXIT_USAGE);
+    assert.match(typo.err[0], /unknown option '--clinet'/, 'a short one is shown whole');
+  });
+
   it('a bad flag value of clients add names the key', async () => {
     const { io, err } = capture();
     assert.equal(

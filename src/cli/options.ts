@@ -33,12 +33,26 @@ export const LIST_OPTIONS = { ...CONFIG_OPTIONS, ...TENANT_OPTION, json: { type:
 /** Options of the `remove` commands of tenant records. */
 export const REMOVE_OPTIONS = { ...CONFIG_OPTIONS, ...TENANT_OPTION } as const;
 
+/** Longest unknown option echoed whole: anything longer is more likely a pasted token than a typo. */
+const SHOWN_OPTION_LENGTH = 24;
+
 /** `parseArgs`, strict, with its errors turned into usage errors. */
 export function parse<T extends Options>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError((error as Error).message.split('\n')[0]);
+    const { code, message } = error as { code?: string; message: string };
+    // parseArgs quotes an unknown option twice, whole: a token or secret that begins with '-' (`--abc…`)
+    // would be printed back. Only its start is shown.
+    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']*)'/.exec(message)?.[1] : undefined;
+    if (unknown !== undefined) {
+      const shown =
+        unknown.length > SHOWN_OPTION_LENGTH
+          ? `${unknown.slice(0, 6)}… (${unknown.length} characters)`
+          : unknown;
+      throw usageError(`unknown option '${shown}'; a value that begins with '-' goes after '--'`);
+    }
+    throw usageError(message.split('\n')[0]);
   }
 }
 
